@@ -1,0 +1,153 @@
+#include <accel/kernels/cpu/parallel.h>
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <exception>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include <accel/tensor/error.h>
+
+namespace accel {
+namespace cpu {
+namespace {
+
+thread_local bool tls_in_parallel = false;
+
+// Workers sleep on a condition variable between jobs. A job is split into `chunks` pieces that
+// the caller and the workers claim from `ticket_`, whose high half holds the job's generation so
+// that a worker still finishing one job can never claim a piece of the next.
+class ThreadPool {
+ public:
+  explicit ThreadPool(int threads) { resize(threads); }
+
+  int size() const { return static_cast<int>(workers_.size()) + 1; }
+
+  void resize(int threads) {
+    stop();
+    stopping_ = false;
+    for (int i = 1; i < threads; ++i) workers_.emplace_back([this] { worker_loop(); });
+  }
+
+  void run(int64_t begin, int64_t end, int64_t grain, const std::function<void(int64_t, int64_t)>& fn) {
+    std::lock_guard job_lock(job_mutex_);  // one job at a time; other callers queue here
+    const int64_t range = end - begin;
+    const int64_t chunks = std::min<int64_t>(size(), (range + grain - 1) / grain);
+    Job job{&fn, begin, end, (range + chunks - 1) / chunks, chunks, 0};
+    {
+      std::lock_guard lock(mutex_);
+      job.generation = ++generation_;
+      job_ = job;
+      pending_ = chunks;
+      error_ = nullptr;
+      ticket_.store(job.generation << 32);
+    }
+    wake_.notify_all();
+    work(job);
+    std::unique_lock lock(mutex_);
+    done_.wait(lock, [this] { return pending_ == 0; });
+    if (error_) std::rethrow_exception(error_);
+  }
+
+ private:
+  struct Job {
+    const std::function<void(int64_t, int64_t)>* fn;
+    int64_t begin, end, chunk, chunks;
+    uint64_t generation;
+  };
+
+  void work(const Job& job) {
+    tls_in_parallel = true;
+    for (;;) {
+      uint64_t t = ticket_.load();
+      do {
+        if ((t >> 32) != job.generation || static_cast<int64_t>(t & 0xffffffffu) >= job.chunks) {
+          tls_in_parallel = false;
+          return;
+        }
+      } while (!ticket_.compare_exchange_weak(t, t + 1));
+      const int64_t b = job.begin + static_cast<int64_t>(t & 0xffffffffu) * job.chunk;
+      const int64_t e = std::min(job.end, b + job.chunk);
+      try {
+        if (b < e) (*job.fn)(b, e);
+      } catch (...) {
+        std::lock_guard lock(mutex_);
+        if (!error_) error_ = std::current_exception();
+      }
+      std::lock_guard lock(mutex_);
+      if (--pending_ == 0) done_.notify_all();
+    }
+  }
+
+  void worker_loop() {
+    uint64_t seen = 0;
+    for (;;) {
+      Job job;
+      {
+        std::unique_lock lock(mutex_);
+        wake_.wait(lock, [&] { return stopping_ || generation_ != seen; });
+        if (stopping_) return;
+        seen = generation_;
+        job = job_;
+      }
+      work(job);
+    }
+  }
+
+  void stop() {
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    wake_.notify_all();
+    for (auto& t : workers_) t.join();
+    workers_.clear();
+  }
+
+  std::mutex job_mutex_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::condition_variable done_;
+  std::vector<std::thread> workers_;
+  Job job_{};
+  std::atomic<uint64_t> ticket_{0};
+  int64_t pending_ = 0;
+  uint64_t generation_ = 0;
+  bool stopping_ = false;
+  std::exception_ptr error_;
+};
+
+int default_threads() { return std::max(1u, std::thread::hardware_concurrency()); }
+
+std::atomic<int> num_threads{0};  // 0: not yet set, use the default
+
+ThreadPool& pool() {
+  // Leaked on purpose: joining threads during static destruction can deadlock.
+  static auto* p = new ThreadPool(get_num_threads());
+  return *p;
+}
+
+}  // namespace
+
+bool in_parallel_region() { return tls_in_parallel; }
+
+void parallel_for_impl(int64_t begin, int64_t end, int64_t grain, const std::function<void(int64_t, int64_t)>& fn) {
+  pool().run(begin, end, std::max<int64_t>(grain, 1), fn);
+}
+
+}  // namespace cpu
+
+void set_num_threads(int n) {
+  ACCEL_CHECK(n >= 1, "set_num_threads: expected a positive number of threads, got ", n);
+  cpu::num_threads.store(n);
+  cpu::pool().resize(n);
+}
+
+int get_num_threads() {
+  const int n = cpu::num_threads.load(std::memory_order_relaxed);
+  return n > 0 ? n : cpu::default_threads();
+}
+
+}  // namespace accel
