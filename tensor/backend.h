@@ -19,7 +19,7 @@ class Generator;
 enum class UnaryOp : uint8_t {
   Neg, Abs, Sign, Exp, Exp2, Log, Log2, Log1p, Expm1, Sqrt, Rsqrt, Reciprocal, Sin, Cos, Tan, Tanh,
   Sigmoid, Relu, Gelu, GeluTanh, Silu, LeakyRelu, Elu, Softplus, Erf, Floor, Ceil, Round, Trunc,
-  Square, Pow, Clamp, LogicalNot,
+  Square, Pow, Clamp,
 };
 const char* name(UnaryOp op);
 
