@@ -6,6 +6,7 @@
 #include <numbers>
 
 #include <Eigen/Core>
+#include <unsupported/Eigen/SpecialFunctions>
 
 #include <accel/kernels/cpu/cpu_backend.h>
 #include <accel/kernels/cpu/loops.h>
