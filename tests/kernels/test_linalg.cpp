@@ -1,0 +1,95 @@
+#include <gtest/gtest.h>
+
+#include <accel/accel.h>
+
+using namespace accel;
+
+namespace {
+// A plain triple loop in double, the reference for every product test.
+Tensor reference_mm(const Tensor& a, const Tensor& b) {
+  const auto av = a.contiguous().to_vector<double>(), bv = b.contiguous().to_vector<double>();
+  const int64_t m = a.size(0), k = a.size(1), n = b.size(1);
+  std::vector<double> out(static_cast<size_t>(m * n), 0.0);
+  for (int64_t i = 0; i < m; ++i)
+    for (int64_t p = 0; p < k; ++p)
+      for (int64_t j = 0; j < n; ++j) out[i * n + j] += av[i * k + p] * bv[p * n + j];
+  return tensor(out, {.dtype = kFloat64}).view({m, n});
+}
+}  // namespace
+
+TEST(Matmul, SmallExact) {
+  const Tensor a = tensor({{1.f, 2.f}, {3.f, 4.f}});
+  const Tensor b = tensor({{5.f, 6.f}, {7.f, 8.f}});
+  EXPECT_EQ(mm(a, b).to_vector<float>(), (std::vector<float>{19, 22, 43, 50}));
+  EXPECT_EQ(matmul(a, b.t()).to_vector<float>(), (std::vector<float>{17, 23, 39, 53}));
+  EXPECT_EQ(a.matmul(tensor({1.f, 1.f})).to_vector<float>(), (std::vector<float>{3, 7}));
+  EXPECT_EQ(tensor({1.f, 1.f}).matmul(a).to_vector<float>(), (std::vector<float>{4, 6}));
+  EXPECT_EQ(dot(tensor({1.f, 2.f}), tensor({3.f, 4.f})).item<float>(), 11.0f);
+  EXPECT_EQ(outer(tensor({1.f, 2.f}), tensor({3.f, 4.f, 5.f})).sizes(), IntArrayRef({2, 3}));
+  EXPECT_EQ(mm(tensor({{1, 2}}), tensor({{3}, {4}})).item<int64_t>(), 11);
+}
+
+TEST(Matmul, TransposedAndLargeOperandsMatchReference) {
+  manual_seed(11);
+  for (auto [m, k, n] : {std::tuple{37, 53, 29}, {128, 256, 64}, {300, 70, 190}}) {
+    const Tensor a = randn({m, k});
+    const Tensor b = randn({k, n});
+    const Tensor expected = reference_mm(a, b);
+    EXPECT_TRUE(allclose(mm(a, b).to(kFloat64), expected, 1e-4, 1e-4));
+    EXPECT_TRUE(allclose(mm(a.t().contiguous().t(), b).to(kFloat64), expected, 1e-4, 1e-4));
+    EXPECT_TRUE(allclose(mm(a, b.t().contiguous().t()).to(kFloat64), expected, 1e-4, 1e-4));
+    const Tensor ad = a.to(kFloat64), bd = b.to(kFloat64);
+    EXPECT_TRUE(allclose(mm(ad, bd), expected, 1e-12, 1e-12));
+  }
+  const Tensor strided = randn({40, 60}).slice(1, 0, 60, 2);  // neither stride is 1
+  const Tensor rhs = randn({30, 5});
+  EXPECT_TRUE(allclose(mm(strided, rhs).to(kFloat64), reference_mm(strided, rhs), 1e-4, 1e-4));
+}
+
+TEST(Matmul, BatchedAndBroadcastCases) {
+  manual_seed(12);
+  const Tensor a = randn({2, 3, 4, 5});
+  const Tensor b = randn({5, 6});
+  const Tensor ab = matmul(a, b);
+  EXPECT_EQ(ab.sizes(), IntArrayRef({2, 3, 4, 6}));
+  EXPECT_TRUE(allclose(ab[1][2].to(kFloat64), reference_mm(a[1][2], b), 1e-4, 1e-5));
+  const Tensor c = randn({3, 5, 2});
+  const Tensor ac = matmul(a, c);  // [2, 3, 4, 5] @ [3, 5, 2]: batch dims broadcast
+  EXPECT_EQ(ac.sizes(), IntArrayRef({2, 3, 4, 2}));
+  EXPECT_TRUE(allclose(ac[0][1].to(kFloat64), reference_mm(a[0][1], c[1]), 1e-4, 1e-5));
+  EXPECT_EQ(matmul(randn({5}), randn({2, 5, 3})).sizes(), IntArrayRef({2, 3}));
+  EXPECT_EQ(matmul(randn({2, 4, 5}), randn({5})).sizes(), IntArrayRef({2, 4}));
+  const Tensor x = randn({4, 3, 5}), y = randn({4, 5, 2});
+  EXPECT_TRUE(allclose(bmm(x, y)[3].to(kFloat64), reference_mm(x[3], y[3]), 1e-4, 1e-5));
+}
+
+TEST(Matmul, AddmmBaddbmmLinear) {
+  const Tensor a = tensor({{1.f, 2.f}, {3.f, 4.f}});
+  const Tensor bias = tensor({1.f, -1.f});
+  EXPECT_EQ(addmm(bias, a, a, 0.5, 2).to_vector<float>(), (std::vector<float>{14.5f, 19.5f, 30.5f, 43.5f}));
+  const Tensor nan_bias = full({2}, NAN);
+  EXPECT_FALSE(isnan(addmm(nan_bias, a, a, 0, 1)).any().item<bool>());  // beta = 0 ignores the bias
+  EXPECT_EQ(baddbmm(zeros({1}), a.unsqueeze(0), a.unsqueeze(0)).sizes(), IntArrayRef({1, 2, 2}));
+  const Tensor w = tensor({{1.f, 0.f}, {0.f, 1.f}, {1.f, 1.f}});  // [out 3, in 2]
+  const Tensor y = linear(a, w, tensor({0.f, 0.f, 10.f}));
+  EXPECT_EQ(y.to_vector<float>(), (std::vector<float>{1, 2, 13, 3, 4, 17}));
+  EXPECT_EQ(linear(randn({2, 5, 2}), w).sizes(), IntArrayRef({2, 5, 3}));
+}
+
+TEST(Matmul, HalfPrecisionAccumulatesInFloat) {
+  const Tensor a = ones({1, 4096}).to(kHalf);
+  const Tensor b = full({4096, 1}, 0.001).to(kHalf);
+  EXPECT_NEAR(mm(a, b).item<float>(), 4096 * static_cast<float>(Half(0.001f)), 0.01);
+}
+
+TEST(Matmul, BadInput) {
+  EXPECT_THROW(mm(ones({2, 3}), ones({2, 3})), Error);
+  EXPECT_THROW(mm(ones({2, 3}), ones({3, 2}, {.dtype = kFloat64})), Error);
+  EXPECT_THROW(mm(ones({2}), ones({2, 2})), Error);
+  EXPECT_THROW(bmm(ones({2, 2, 3}), ones({3, 3, 2})), Error);
+  EXPECT_THROW(matmul(ones({2, 2, 3}), ones({4, 3, 2})), Error);
+  EXPECT_THROW(matmul(ones({}), ones({2})), Error);
+  EXPECT_THROW(dot(ones({2}), ones({3})), Error);
+  EXPECT_THROW(linear(ones({2, 3}), ones({4, 2})), Error);
+  EXPECT_THROW(mm(ones({2, 2}, {.dtype = kBool}), ones({2, 2}, {.dtype = kBool})), Error);
+}

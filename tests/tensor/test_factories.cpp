@@ -1,0 +1,137 @@
+#include <gtest/gtest.h>
+
+#include <accel/accel.h>
+
+using namespace accel;
+
+TEST(Factories, ZerosOnesFull) {
+  EXPECT_EQ(zeros({2, 3}).to_vector<float>(), std::vector<float>(6, 0.0f));
+  EXPECT_EQ(ones({4}, {.dtype = kInt32}).to_vector<int32_t>(), std::vector<int32_t>(4, 1));
+  const Tensor f = full({2}, 7);
+  EXPECT_EQ(f.dtype(), kInt64);
+  EXPECT_EQ(full({2}, 2.5).dtype(), kFloat32);
+  EXPECT_EQ(full({2}, true).dtype(), kBool);
+  EXPECT_EQ(f.to_vector<int64_t>(), (std::vector<int64_t>{7, 7}));
+  EXPECT_EQ(zeros({2, 3}).sizes(), IntArrayRef({2, 3}));
+  EXPECT_EQ(zeros({}).dim(), 0);
+  EXPECT_EQ(zeros({0, 4}).numel(), 0);
+  EXPECT_THROW(zeros({-1, 2}), Error);
+}
+
+TEST(Factories, ArangeLinspaceEye) {
+  EXPECT_EQ(arange(5).dtype(), kInt64);
+  EXPECT_EQ(arange(5).to_vector<int64_t>(), (std::vector<int64_t>{0, 1, 2, 3, 4}));
+  EXPECT_EQ(arange(1, 10, 3).to_vector<int64_t>(), (std::vector<int64_t>{1, 4, 7}));
+  EXPECT_EQ(arange(5, 0, -2).to_vector<int64_t>(), (std::vector<int64_t>{5, 3, 1}));
+  EXPECT_EQ(arange(0.0, 1.0, 0.25).to_vector<float>(), (std::vector<float>{0, 0.25f, 0.5f, 0.75f}));
+  EXPECT_THROW(arange(0, 5, 0), Error);
+  EXPECT_THROW(arange(5, 0, 1), Error);
+  EXPECT_EQ(linspace(0, 1, 5).to_vector<float>(), (std::vector<float>{0, 0.25f, 0.5f, 0.75f, 1}));
+  EXPECT_EQ(linspace(3, 9, 1).to_vector<float>(), std::vector<float>{3});
+  EXPECT_EQ(eye(2, 3).to_vector<float>(), (std::vector<float>{1, 0, 0, 0, 1, 0}));
+  EXPECT_EQ(eye(3, {.dtype = kInt64}).sum().item<int64_t>(), 3);
+}
+
+TEST(Factories, NestedListsInferShapeAndDtype) {
+  const Tensor t = tensor({{1, 2}, {3, 4}});
+  EXPECT_EQ(t.sizes(), IntArrayRef({2, 2}));
+  EXPECT_EQ(t.dtype(), kInt64);
+  EXPECT_EQ(t.to_vector<int64_t>(), (std::vector<int64_t>{1, 2, 3, 4}));
+  EXPECT_EQ(tensor({1.5, 2.0}).dtype(), kFloat32);
+  EXPECT_EQ(tensor({1.5f, 2.0f}).dtype(), kFloat32);
+  EXPECT_EQ(tensor({true, false}).dtype(), kBool);
+  EXPECT_EQ(tensor({1, 2}, {.dtype = kFloat64}).dtype(), kFloat64);
+  EXPECT_EQ(tensor(std::vector<float>{1, 2, 3}).sizes(), IntArrayRef({3}));
+  EXPECT_EQ(tensor(3.5).dim(), 0);
+  EXPECT_THROW(tensor({{1, 2}, {3}}), Error);
+}
+
+TEST(Factories, FromBlobSharesMemoryAndRunsDeleter) {
+  std::vector<float> data{1, 2, 3, 4, 5, 6};
+  bool deleted = false;
+  {
+    const Tensor t = from_blob(data.data(), {2, 3}, {}, [&](void*) { deleted = true; });
+    t.mul_(2);
+    EXPECT_FALSE(deleted);
+  }
+  EXPECT_TRUE(deleted);
+  EXPECT_EQ(data[5], 12);
+  const Tensor column = from_blob(data.data(), {2}, {3});
+  EXPECT_EQ(column.to_vector<float>(), (std::vector<float>{2, 8}));
+}
+
+TEST(Factories, LikeFactoriesTakeShapeDtypeDevice) {
+  const Tensor x = ones({3, 2}, {.dtype = kFloat64});
+  EXPECT_EQ(zeros_like(x).dtype(), kFloat64);
+  EXPECT_EQ(ones_like(x, {.dtype = kInt32}).dtype(), kInt32);
+  EXPECT_EQ(full_like(x, 4).sum().item<double>(), 24.0);
+  EXPECT_EQ(empty_like(x).sizes(), x.sizes());
+  EXPECT_EQ(randn_like(x).dtype(), kFloat64);
+}
+
+TEST(Random, SeededStreamsRepeatAndDifferBySeed) {
+  manual_seed(42);
+  const Tensor a = randn({1000});
+  manual_seed(42);
+  const Tensor b = randn({1000});
+  manual_seed(43);
+  const Tensor c = randn({1000});
+  EXPECT_TRUE(equal(a, b));
+  EXPECT_FALSE(equal(a, c));
+}
+
+TEST(Random, StreamDoesNotDependOnThreads) {
+  manual_seed(7);
+  set_num_threads(1);
+  const Tensor one = rand({200000});
+  set_num_threads(2);
+  manual_seed(7);
+  const Tensor two = rand({200000});
+  EXPECT_TRUE(equal(one, two));
+}
+
+TEST(Random, DistributionMoments) {
+  manual_seed(0);
+  const Tensor u = rand({100000}, {.dtype = kFloat64});
+  EXPECT_NEAR(u.mean().item<double>(), 0.5, 0.01);
+  EXPECT_GE(u.min().item<double>(), 0.0);
+  EXPECT_LT(u.max().item<double>(), 1.0);
+  const Tensor n = randn({100000}, {.dtype = kFloat64});
+  EXPECT_NEAR(n.mean().item<double>(), 0.0, 0.02);
+  EXPECT_NEAR(n.std().item<double>(), 1.0, 0.02);
+  const Tensor r = randint(3, 7, {10000});
+  EXPECT_EQ(r.min().item<int64_t>(), 3);
+  EXPECT_EQ(r.max().item<int64_t>(), 6);
+  EXPECT_THROW(randint(5, 5, {3}), Error);
+  EXPECT_THROW(rand({3}, {.dtype = kInt64}), Error);
+}
+
+TEST(Random, RandpermIsAPermutation) {
+  manual_seed(1);
+  const Tensor p = randperm(1000);
+  EXPECT_EQ(p.dtype(), kInt64);
+  const auto sorted = std::get<0>(p.sort());
+  EXPECT_TRUE(equal(sorted, arange(1000)));
+  EXPECT_FALSE(equal(p, arange(1000)));
+}
+
+TEST(Random, PhiloxMatchesTheReferenceVector) {
+  // Known-answer vector of Random123's kat_vectors for philox4x32-10 with counter 0 and key 0.
+  const auto block = philox4x32(0, 0);
+  EXPECT_EQ(block[0], 0x6627e8d5u);
+  EXPECT_EQ(block[1], 0xe169c58du);
+  EXPECT_EQ(block[2], 0xbc57ac4cu);
+  EXPECT_EQ(block[3], 0x9b00dbd8u);
+}
+
+TEST(Allocator, CachesFreedBlocks) {
+  cpu::empty_cache();
+  const auto before = cpu_allocator_stats();
+  { const Tensor t = empty({12345}); }
+  { const Tensor t = empty({12345}); }
+  const auto after = cpu_allocator_stats();
+  EXPECT_GE(after.cache_hits - before.cache_hits, 1);
+  EXPECT_GT(after.cached_bytes, 0);
+  cpu::empty_cache();
+  EXPECT_EQ(cpu_allocator_stats().cached_bytes, 0);
+}
