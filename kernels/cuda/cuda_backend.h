@@ -1,0 +1,57 @@
+#pragma once
+// The CUDA backend (internal; no CUDA headers, so the registry includes it in every build).
+// Contract with the op front end for the primitives implemented so far:
+//   - all work of a device runs on its legacy default stream, so kernels, copies and the caching
+//     allocator's reuse of freed blocks are ordered without events;
+//   - copy_across_devices gets contiguous tensors of one dtype and numel (Tensor::to and
+//     copy_to_host stage them so); the CPU side is ordinary pageable host memory;
+//   - copy, fill: contiguous tensors only for now; other layouts throw a clear accel::Error.
+#include <string>
+
+#include <accel/tensor/backend.h>
+
+namespace accel::cuda {
+
+class CudaBackend final : public Backend {
+ public:
+  DeviceType type() const override;
+  Allocator& allocator(int device_index) override;
+  void copy(const Tensor& dst, const Tensor& src) override;
+  void copy_across_devices(const Tensor& dst, const Tensor& src) override;
+  void fill(const Tensor& dst, Scalar value) override;
+  void arange(const Tensor& dst, double start, double step) override;
+  void unary(UnaryOp op, const Tensor& out, const Tensor& x, UnaryParams params) override;
+  void binary(BinaryOp op, const Tensor& out, const Tensor& x, const Tensor& y, Scalar alpha) override;
+  void ternary(TernaryOp op, const Tensor& out, const Tensor& x, const Tensor& y, const Tensor& z, Scalar value) override;
+  void uniform(const Tensor& dst, double from, double to, Generator& gen) override;
+  void normal(const Tensor& dst, double mean, double std, Generator& gen) override;
+  void random_int(const Tensor& dst, int64_t low, int64_t high, Generator& gen) override;
+  void reduce(ReduceOp op, const Tensor& out, const Tensor& x, uint64_t reduce_mask) override;
+  void arg_reduce(bool is_max, const Tensor& values, const Tensor& indices, const Tensor& x, int64_t dim) override;
+  void cumsum(const Tensor& out, const Tensor& x, int64_t dim) override;
+  void sort(const Tensor& values, const Tensor& indices, const Tensor& x, int64_t dim, bool descending, bool stable) override;
+  void topk(const Tensor& values, const Tensor& indices, const Tensor& x, int64_t k, int64_t dim, bool largest, bool sorted) override;
+  void gemm(const Tensor& out, const Tensor& a, const Tensor& b, double alpha, double beta) override;
+  void index_select(const Tensor& out, const Tensor& x, int64_t dim, const Tensor& index) override;
+  void gather(const Tensor& out, const Tensor& x, int64_t dim, const Tensor& index) override;
+  void scatter(const Tensor& out, int64_t dim, const Tensor& index, const Tensor& src, bool accumulate) override;
+  void index_add(const Tensor& out, int64_t dim, const Tensor& index, const Tensor& source, Scalar alpha) override;
+  Tensor nonzero(const Tensor& x) override;
+  void softmax(const Tensor& out, const Tensor& x, int64_t dim, bool log) override;
+  void conv2d(const Tensor& out, const Tensor& input, const Tensor& weight, const Tensor& bias, IntArrayRef stride, IntArrayRef padding, IntArrayRef dilation, int64_t groups) override;
+  void max_pool2d(const Tensor& out, const Tensor& indices, const Tensor& input, IntArrayRef kernel, IntArrayRef stride, IntArrayRef padding, IntArrayRef dilation) override;
+  void avg_pool2d(const Tensor& out, const Tensor& input, IntArrayRef kernel, IntArrayRef stride, IntArrayRef padding, bool count_include_pad, std::optional<int64_t> divisor) override;
+  void adaptive_avg_pool2d(const Tensor& out, const Tensor& input) override;
+  void batch_norm(const Tensor& out, const Tensor& save_mean, const Tensor& save_invstd, const Tensor& x, const Tensor& weight, const Tensor& bias, const Tensor& running_mean, const Tensor& running_var, bool training, double momentum, double eps) override;
+  void layer_norm(const Tensor& out, const Tensor& mean, const Tensor& rstd, const Tensor& x, const Tensor& weight, const Tensor& bias, double eps) override;
+  void group_norm(const Tensor& out, const Tensor& mean, const Tensor& rstd, const Tensor& x, const Tensor& weight, const Tensor& bias, int64_t groups, double eps) override;
+};
+
+namespace detail {
+// The backend for kernels/registry.cpp; nullptr when built without CUDA or no device is present.
+Backend* cuda_backend();
+// Why cuda_backend() is nullptr: "built without CUDA" or "no CUDA device found (...)".
+std::string unavailable_reason();
+}  // namespace detail
+
+}  // namespace accel::cuda
