@@ -35,6 +35,8 @@ Scalar Tensor::item() const {
 
 namespace detail {
 
+void undefined_tensor() { ACCEL_FAIL("the tensor is undefined (default-constructed); its metadata cannot be read"); }
+
 void data_ptr_dtype_mismatch(DType actual, DType requested) {
   ACCEL_FAIL("data_ptr: the tensor holds ", name(actual), " but ", name(requested), " was requested");
 }

@@ -23,6 +23,9 @@
 namespace accel {
 
 class TensorIndex;
+namespace detail {
+[[noreturn]] void undefined_tensor();
+}  // namespace detail
 
 class Tensor {
  public:
@@ -31,7 +34,11 @@ class Tensor {
 
   // ---- metadata --------------------------------------------------------------------------
   bool defined() const { return static_cast<bool>(impl_); }
-  TensorImpl* impl() const { return impl_.get(); }
+  // Metadata of an undefined tensor is an Error, not a null dereference.
+  TensorImpl* impl() const {
+    if (!impl_) [[unlikely]] detail::undefined_tensor();
+    return impl_.get();
+  }
   const IntrusivePtr<TensorImpl>& impl_ptr() const { return impl_; }
   int64_t dim() const { return impl()->dim(); }
   int64_t ndimension() const { return dim(); }

@@ -25,24 +25,37 @@ constexpr bool is_eigen_float = std::is_same_v<T, float> || std::is_same_v<T, do
 // Transcendental elements cost ~10-50x an add, so they are worth threads at smaller sizes.
 constexpr int64_t kTranscendentalGrain = kGrainSize / 8;
 
-// Runs out = f(x) over rows; eigen_fn (if not nullptr) handles contiguous float/double rows.
+// Runs out = f(x) over rows. eigen_fn (if not nullptr) computes float/double rows with Eigen's
+// vectorised functions. They run on an aligned buffer padded to whole packets: Eigen would
+// otherwise compute unaligned heads and ragged tails with scalar std:: functions, and an element's
+// result would depend on its address and the row length.
 template <typename T, typename F, typename E = std::nullptr_t>
 void unary_loop(const Tensor& out, const Tensor& x, F f, E eigen_fn = nullptr, int64_t grain = kGrainSize) {
   using C = compute_t<T>;
   for_each_row<2>({&out, &x}, [&](char** p, const int64_t* s, int64_t n) {
-    T* o = reinterpret_cast<T*>(p[0]);
-    const T* in = reinterpret_cast<const T*>(p[1]);
-    if (s[0] == sizeof(T) && s[1] == sizeof(T)) {
-      if constexpr (is_eigen_float<T> && !std::is_same_v<E, std::nullptr_t>) {
-        using Array = Eigen::Array<T, Eigen::Dynamic, 1>;
-        Eigen::Map<Array>(o, n) = eigen_fn(Eigen::Map<const Array>(in, n));
-      } else {
-        for (int64_t i = 0; i < n; ++i) o[i] = static_cast<T>(f(static_cast<C>(in[i])));
+    if constexpr (is_eigen_float<T> && !std::is_same_v<E, std::nullptr_t>) {
+      using Array = Eigen::Array<T, Eigen::Dynamic, 1>;
+      constexpr int64_t kBuffer = 256, kPacket = 64 / sizeof(T);
+      alignas(64) T buffer[kBuffer];
+      for (int64_t start = 0; start < n; start += kBuffer) {
+        const int64_t m = std::min(kBuffer, n - start);
+        const int64_t padded = (m + kPacket - 1) / kPacket * kPacket;
+        for (int64_t i = 0; i < m; ++i) buffer[i] = *reinterpret_cast<const T*>(p[1] + (start + i) * s[1]);
+        std::fill(buffer + m, buffer + padded, T(0));
+        Eigen::Map<Array, Eigen::Aligned64> chunk(buffer, padded);
+        chunk = eigen_fn(Eigen::Map<const Array, Eigen::Aligned64>(buffer, padded));
+        for (int64_t i = 0; i < m; ++i) *reinterpret_cast<T*>(p[0] + (start + i) * s[0]) = buffer[i];
       }
-      return;
+    } else {
+      if (s[0] == sizeof(T) && s[1] == sizeof(T)) {
+        T* o = reinterpret_cast<T*>(p[0]);
+        const T* in = reinterpret_cast<const T*>(p[1]);
+        for (int64_t i = 0; i < n; ++i) o[i] = static_cast<T>(f(static_cast<C>(in[i])));
+        return;
+      }
+      for (int64_t i = 0; i < n; ++i)
+        *reinterpret_cast<T*>(p[0] + i * s[0]) = static_cast<T>(f(static_cast<C>(*reinterpret_cast<const T*>(p[1] + i * s[1]))));
     }
-    for (int64_t i = 0; i < n; ++i)
-      *reinterpret_cast<T*>(p[0] + i * s[0]) = static_cast<T>(f(static_cast<C>(*reinterpret_cast<const T*>(p[1] + i * s[1]))));
   }, grain);
 }
 
