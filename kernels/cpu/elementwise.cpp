@@ -73,8 +73,10 @@ void unary_float(UnaryOp op, const Tensor& out, const Tensor& x, UnaryParams prm
     case UnaryOp::Log2: return unary_loop<T>(out, x, [](C v) { return std::log2(v); }, nullptr, g);
     case UnaryOp::Log1p: return unary_loop<T>(out, x, [](C v) { return std::log1p(v); }, [](auto e) { return e.log1p(); }, g);
     case UnaryOp::Expm1: return unary_loop<T>(out, x, [](C v) { return std::expm1(v); }, [](auto e) { return e.expm1(); }, g);
-    case UnaryOp::Sqrt: return unary_loop<T>(out, x, [](C v) { return std::sqrt(v); }, [](auto e) { return e.sqrt(); });
-    case UnaryOp::Rsqrt: return unary_loop<T>(out, x, [](C v) { return C(1) / std::sqrt(v); }, [](auto e) { return e.rsqrt(); });
+    // Plain loops: they vectorise to the correctly rounded vsqrt, where Eigen's fast paths are
+    // approximations (and give NaN for inf).
+    case UnaryOp::Sqrt: return unary_loop<T>(out, x, [](C v) { return std::sqrt(v); });
+    case UnaryOp::Rsqrt: return unary_loop<T>(out, x, [](C v) { return C(1) / std::sqrt(v); });
     case UnaryOp::Reciprocal: return unary_loop<T>(out, x, [](C v) { return C(1) / v; });
     case UnaryOp::Sin: return unary_loop<T>(out, x, [](C v) { return std::sin(v); }, [](auto e) { return e.sin(); }, g);
     case UnaryOp::Cos: return unary_loop<T>(out, x, [](C v) { return std::cos(v); }, [](auto e) { return e.cos(); }, g);
@@ -220,10 +222,16 @@ void binary_typed(BinaryOp op, const Tensor& out, const Tensor& x, const Tensor&
       break;
     case BinaryOp::FloorDiv:
       if constexpr (is_float) {
+        // PyTorch's div_floor_floating, so that special values (inf // x, x // 0) agree.
         return binary_loop<T>(out, x, y, [](C a, C b) {
           if (b == 0) return a / b;
-          const C q = std::floor(a / b);
-          return q;
+          const C mod = std::fmod(a, b);
+          C div = (a - mod) / b;
+          if (mod != 0 && (b < 0) != (mod < 0)) div -= C(1);
+          if (div == 0) return std::copysign(C(0), a / b);
+          C floordiv = std::floor(div);
+          if (div - floordiv > C(0.5)) floordiv += C(1);
+          return floordiv;
         });
       } else {
         return binary_loop<T>(out, x, y, [](C a, C b) {
