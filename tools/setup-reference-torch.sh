@@ -65,7 +65,7 @@ if [ "$ref" != none ] && has_modules "$ref/bin/python" torch; then
     say "created $venv on $ref's interpreter, seeing torch from $ref_site"
     # shellcheck disable=SC2086
     "$venv/bin/python" -m pip install --quiet $missing
-    say "installed into $venv: $(echo $missing)"
+    say "installed into $venv: ${missing//$'\n'/ }"
   fi
 else
   say "creating $venv and installing ${packages[*]} from PyPI (several GB)"
