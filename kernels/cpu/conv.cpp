@@ -1,0 +1,130 @@
+// 2-D convolution as im2col + GEMM. For each image (or tile of its output rows) and group, the
+// input patches are unrolled into a [C_in/groups * kH * kW, H_out * W_out] matrix of columns, and
+//   out_g = weight_g [C_out/groups, C_in/groups * kH * kW] @ columns
+// is one Eigen GEMM that accumulates onto the bias already written to out_g. A 1x1, stride-1,
+// unpadded convolution needs no unrolling: the input's channel block already is that matrix.
+// Images (or tiles of output rows) run in parallel on our pool, each task with its own columns
+// buffer; Eigen itself runs single-threaded (no OpenMP).
+#include <algorithm>
+#include <vector>
+
+#include <Eigen/Core>
+
+#include <accel/kernels/cpu/cpu_backend.h>
+#include <accel/kernels/cpu/nn_utils.h>
+#include <accel/kernels/cpu/parallel.h>
+
+namespace accel::cpu {
+namespace {
+
+template <typename T>
+using RowMatrix = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+template <typename T>
+using Vector = Eigen::Matrix<T, Eigen::Dynamic, 1>;
+using OuterStride = Eigen::OuterStride<Eigen::Dynamic>;
+
+constexpr int64_t kMinTasks = 16;       // per batch, when splitting images into row tiles
+constexpr int64_t kMinTilePixels = 64;  // narrower GEMMs would re-read the weights too often
+
+struct Geometry {
+  int64_t channels, height, width;  // of one group's input
+  int64_t kh, kw, sh, sw, ph, pw, dh, dw;
+  int64_t out_h, out_w;
+};
+
+// Rows [oh0, oh1) of the unrolled patches:
+//   columns[(c * kH + ki) * kW + kj][(oh - oh0) * W_out + ow]
+//     = image[c][oh * sH - pH + ki * dH][ow * sW - pW + kj * dW],
+// zero where that falls in the padding.
+template <typename T>
+void im2col(T* columns, const T* image, const Geometry& g, int64_t oh0, int64_t oh1) {
+  T* dst = columns;
+  for (int64_t c = 0; c < g.channels; ++c) {
+    for (int64_t ki = 0; ki < g.kh; ++ki) {
+      for (int64_t kj = 0; kj < g.kw; ++kj) {
+        const int64_t off_h = ki * g.dh - g.ph, off_w = kj * g.dw - g.pw;
+        const auto [h0, h1] = in_bounds(off_h, g.sh, g.height, g.out_h);
+        const auto [w0, w1] = in_bounds(off_w, g.sw, g.width, g.out_w);
+        for (int64_t oh = oh0; oh < oh1; ++oh, dst += g.out_w) {
+          if (oh < h0 || oh >= h1) {
+            std::fill(dst, dst + g.out_w, T(0));
+            continue;
+          }
+          const T* src = image + (c * g.height + oh * g.sh + off_h) * g.width;
+          std::fill(dst, dst + w0, T(0));
+          for (int64_t ow = w0; ow < w1; ++ow) dst[ow] = src[ow * g.sw + off_w];
+          std::fill(dst + w1, dst + g.out_w, T(0));
+        }
+      }
+    }
+  }
+}
+
+template <typename T>
+void conv2d_typed(const Tensor& out, const Tensor& input, const Tensor& weight, const Tensor& bias,
+                  const Geometry& g, int64_t groups) {
+  const int64_t batch = input.size(0), group_out = weight.size(0) / groups;
+  const int64_t depth = g.channels * g.kh * g.kw, plane = g.out_h * g.out_w;
+  const bool pointwise = g.kh == 1 && g.kw == 1 && g.sh == 1 && g.sw == 1 && g.ph == 0 && g.pw == 0;
+  const T* x = input.data_ptr<T>();
+  const T* w = weight.data_ptr<T>();
+  const T* b = bias.defined() ? bias.data_ptr<T>() : nullptr;
+  T* y = out.data_ptr<T>();
+
+  // A task is one image, or a tile of its output rows when the batch is small: whole images make
+  // the largest GEMMs, tiles let a small batch use the threads. The split depends only on the
+  // shapes, so results are the same on any number of threads.
+  const int64_t tiles_wanted = std::clamp<int64_t>(kMinTasks / std::max<int64_t>(batch, 1), 1, g.out_h);
+  const int64_t tile_rows =
+      std::max((g.out_h + tiles_wanted - 1) / tiles_wanted, (kMinTilePixels + g.out_w - 1) / g.out_w);
+  const int64_t tiles = (g.out_h + tile_rows - 1) / tile_rows;
+  // Below about 64^3 multiply-adds a thread hand-off costs more than it saves.
+  const double flops_per_tile = 2.0 * static_cast<double>(groups * group_out * depth * tile_rows * g.out_w);
+  const auto grain = static_cast<int64_t>(std::max(1.0, 2.0 * 64 * 64 * 64 / std::max(flops_per_tile, 1.0)));
+  parallel_for(0, batch * tiles, grain, [&](int64_t begin, int64_t end) {
+    std::vector<T> columns(pointwise ? 0 : depth * tile_rows * g.out_w);
+    for (int64_t task = begin; task < end; ++task) {
+      const int64_t n = task / tiles, oh0 = task % tiles * tile_rows, oh1 = std::min(g.out_h, oh0 + tile_rows);
+      const int64_t first = oh0 * g.out_w, pixels = (oh1 - oh0) * g.out_w;
+      for (int64_t grp = 0; grp < groups; ++grp) {
+        const T* image = x + (n * groups + grp) * g.channels * g.height * g.width;
+        if (!pointwise) im2col(columns.data(), image, g, oh0, oh1);
+        const Eigen::Map<const RowMatrix<T>, 0, OuterStride> cols(pointwise ? image + first : columns.data(), depth,
+                                                                  pixels, OuterStride(pointwise ? plane : pixels));
+        const Eigen::Map<const RowMatrix<T>> wg(w + grp * group_out * depth, group_out, depth);
+        Eigen::Map<RowMatrix<T>, 0, OuterStride> yg(y + (n * groups + grp) * group_out * plane + first, group_out,
+                                                    pixels, OuterStride(plane));
+        if (b) {
+          yg.colwise() = Eigen::Map<const Vector<T>>(b + grp * group_out, group_out);
+          yg.noalias() += wg * cols;
+        } else {
+          yg.noalias() = wg * cols;
+        }
+      }
+    }
+  });
+}
+
+}  // namespace
+
+void CpuBackend::conv2d(const Tensor& out, const Tensor& input, const Tensor& weight, const Tensor& bias,
+                        IntArrayRef stride, IntArrayRef padding, IntArrayRef dilation, int64_t groups) {
+  if (computes_in_float32(input.dtype())) {
+    const Tensor out32 = empty(out.sizes(), {.dtype = kFloat32});
+    conv2d(out32, float32_copy(input), float32_copy(weight), float32_copy(bias), stride, padding, dilation, groups);
+    copy_back({{&out, &out32}});
+    return;
+  }
+  const Tensor x = input.contiguous(), w = weight.contiguous(), b = contiguous_if_defined(bias);
+  const Geometry g{.channels = x.size(1) / groups, .height = x.size(2), .width = x.size(3),
+                   .kh = w.size(2), .kw = w.size(3), .sh = stride[0], .sw = stride[1],
+                   .ph = padding[0], .pw = padding[1], .dh = dilation[0], .dw = dilation[1],
+                   .out_h = out.size(2), .out_w = out.size(3)};
+  switch (x.dtype()) {
+    case kFloat32: return conv2d_typed<float>(out, x, w, b, g, groups);
+    case kFloat64: return conv2d_typed<double>(out, x, w, b, g, groups);
+    default: ACCEL_FAIL("conv2d: not implemented for ", name(x.dtype()));
+  }
+}
+
+}  // namespace accel::cpu

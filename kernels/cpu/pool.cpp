@@ -1,0 +1,176 @@
+// 2-D max, average and adaptive average pooling of NCHW input (made contiguous). Each (n, c)
+// plane is an independent task. Every window is clipped to the input before its loops run, so
+// the loops touch only real elements and carry no bounds checks; the padding never contributes
+// (it is -inf for max pooling and counts only in the divisor of average pooling).
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include <accel/kernels/cpu/cpu_backend.h>
+#include <accel/kernels/cpu/nn_utils.h>
+#include <accel/kernels/cpu/parallel.h>
+
+namespace accel::cpu {
+namespace {
+
+struct Planes {
+  int64_t count, height, width, out_h, out_w;
+
+  Planes(const Tensor& input, const Tensor& out)
+      : count(input.size(0) * input.size(1)), height(input.size(2)), width(input.size(3)),
+        out_h(out.size(2)), out_w(out.size(3)) {}
+
+  // Calls fn(p) for every plane p, in parallel when the planes hold enough work.
+  template <typename F>
+  void for_each(int64_t work_per_output, F&& fn) const {
+    const int64_t work = std::max<int64_t>(1, out_h * out_w * work_per_output);
+    parallel_for(0, count, std::max<int64_t>(1, kGrainSize / work), [&](int64_t begin, int64_t end) {
+      for (int64_t p = begin; p < end; ++p) fn(p);
+    });
+  }
+};
+
+// Ties keep the first element in row-major order; a NaN wins (and the last NaN seen), as in PyTorch.
+template <typename T>
+void max_pool_typed(const Tensor& out, const Tensor& indices, const Tensor& input, IntArrayRef kernel,
+                    IntArrayRef stride, IntArrayRef padding, IntArrayRef dilation) {
+  const Planes g(input, out);
+  const T* x = input.data_ptr<T>();
+  T* y = out.data_ptr<T>();
+  int64_t* idx = indices.defined() ? indices.data_ptr<int64_t>() : nullptr;
+  g.for_each(kernel[0] * kernel[1], [&](int64_t p) {
+    const T* plane = x + p * g.height * g.width;
+    const int64_t o = p * g.out_h * g.out_w;
+    for (int64_t oh = 0; oh < g.out_h; ++oh) {
+      const int64_t h_start = oh * stride[0] - padding[0];
+      const auto [i0, i1] = in_bounds(h_start, dilation[0], g.height, kernel[0]);
+      for (int64_t ow = 0; ow < g.out_w; ++ow) {
+        const int64_t w_start = ow * stride[1] - padding[1];
+        const auto [j0, j1] = in_bounds(w_start, dilation[1], g.width, kernel[1]);
+        T best = -std::numeric_limits<T>::infinity();
+        int64_t best_at = (h_start + i0 * dilation[0]) * g.width + w_start + j0 * dilation[1];
+        for (int64_t i = i0; i < i1; ++i) {
+          const int64_t row = (h_start + i * dilation[0]) * g.width + w_start;
+          for (int64_t j = j0; j < j1; ++j) {
+            const T v = plane[row + j * dilation[1]];
+            if (v > best || std::isnan(v)) {
+              best = v;
+              best_at = row + j * dilation[1];
+            }
+          }
+        }
+        y[o + oh * g.out_w + ow] = best;
+        if (idx) idx[o + oh * g.out_w + ow] = best_at;
+      }
+    }
+  });
+}
+
+// A window may run past the padded input (ceil_mode): count_include_pad then counts only the
+// part inside the padded bounds, as PyTorch does.
+template <typename T>
+void avg_pool_typed(const Tensor& out, const Tensor& input, IntArrayRef kernel, IntArrayRef stride,
+                    IntArrayRef padding, bool count_include_pad, std::optional<int64_t> divisor) {
+  const Planes g(input, out);
+  const T* x = input.data_ptr<T>();
+  T* y = out.data_ptr<T>();
+  g.for_each(kernel[0] * kernel[1], [&](int64_t p) {
+    const T* plane = x + p * g.height * g.width;
+    T* o = y + p * g.out_h * g.out_w;
+    for (int64_t oh = 0; oh < g.out_h; ++oh) {
+      const int64_t h_start = oh * stride[0] - padding[0];
+      const int64_t h_end = std::min(h_start + kernel[0], g.height + padding[0]);
+      const int64_t h0 = std::max<int64_t>(h_start, 0), h1 = std::min(h_end, g.height);
+      for (int64_t ow = 0; ow < g.out_w; ++ow) {
+        const int64_t w_start = ow * stride[1] - padding[1];
+        const int64_t w_end = std::min(w_start + kernel[1], g.width + padding[1]);
+        const int64_t w0 = std::max<int64_t>(w_start, 0), w1 = std::min(w_end, g.width);
+        if (h0 >= h1 || w0 >= w1) {
+          o[oh * g.out_w + ow] = 0;
+          continue;
+        }
+        T sum = 0;
+        for (int64_t h = h0; h < h1; ++h)
+          for (int64_t w = w0; w < w1; ++w) sum += plane[h * g.width + w];
+        const int64_t count = divisor          ? *divisor
+                              : count_include_pad ? (h_end - h_start) * (w_end - w_start)
+                                                  : (h1 - h0) * (w1 - w0);
+        o[oh * g.out_w + ow] = sum / static_cast<T>(count);
+      }
+    }
+  });
+}
+
+// Output cell i covers input rows [floor(i * H / H_out), ceil((i + 1) * H / H_out)).
+template <typename T>
+void adaptive_avg_pool_typed(const Tensor& out, const Tensor& input) {
+  const Planes g(input, out);
+  const T* x = input.data_ptr<T>();
+  T* y = out.data_ptr<T>();
+  const int64_t cell = ((g.height + g.out_h - 1) / std::max<int64_t>(g.out_h, 1) + 1) *
+                       ((g.width + g.out_w - 1) / std::max<int64_t>(g.out_w, 1) + 1);
+  g.for_each(cell, [&](int64_t p) {
+    const T* plane = x + p * g.height * g.width;
+    T* o = y + p * g.out_h * g.out_w;
+    for (int64_t oh = 0; oh < g.out_h; ++oh) {
+      const int64_t h0 = oh * g.height / g.out_h, h1 = ((oh + 1) * g.height + g.out_h - 1) / g.out_h;
+      for (int64_t ow = 0; ow < g.out_w; ++ow) {
+        const int64_t w0 = ow * g.width / g.out_w, w1 = ((ow + 1) * g.width + g.out_w - 1) / g.out_w;
+        T sum = 0;
+        for (int64_t h = h0; h < h1; ++h)
+          for (int64_t w = w0; w < w1; ++w) sum += plane[h * g.width + w];
+        o[oh * g.out_w + ow] = sum / static_cast<T>(h1 - h0) / static_cast<T>(w1 - w0);
+      }
+    }
+  });
+}
+
+template <typename F>
+void dispatch(DType t, const char* op, F&& fn) {
+  switch (t) {
+    case kFloat32: return fn.template operator()<float>();
+    case kFloat64: return fn.template operator()<double>();
+    default: ACCEL_FAIL(op, ": not implemented for ", name(t));
+  }
+}
+
+}  // namespace
+
+void CpuBackend::max_pool2d(const Tensor& out, const Tensor& indices, const Tensor& input, IntArrayRef kernel,
+                            IntArrayRef stride, IntArrayRef padding, IntArrayRef dilation) {
+  if (computes_in_float32(input.dtype())) {
+    const Tensor out32 = empty(out.sizes(), {.dtype = kFloat32});
+    max_pool2d(out32, indices, float32_copy(input), kernel, stride, padding, dilation);
+    copy_back({{&out, &out32}});
+    return;
+  }
+  const Tensor x = input.contiguous();
+  dispatch(x.dtype(), "max_pool2d",
+           [&]<typename T>() { max_pool_typed<T>(out, indices, x, kernel, stride, padding, dilation); });
+}
+
+void CpuBackend::avg_pool2d(const Tensor& out, const Tensor& input, IntArrayRef kernel, IntArrayRef stride,
+                            IntArrayRef padding, bool count_include_pad, std::optional<int64_t> divisor) {
+  if (computes_in_float32(input.dtype())) {
+    const Tensor out32 = empty(out.sizes(), {.dtype = kFloat32});
+    avg_pool2d(out32, float32_copy(input), kernel, stride, padding, count_include_pad, divisor);
+    copy_back({{&out, &out32}});
+    return;
+  }
+  const Tensor x = input.contiguous();
+  dispatch(x.dtype(), "avg_pool2d",
+           [&]<typename T>() { avg_pool_typed<T>(out, x, kernel, stride, padding, count_include_pad, divisor); });
+}
+
+void CpuBackend::adaptive_avg_pool2d(const Tensor& out, const Tensor& input) {
+  if (computes_in_float32(input.dtype())) {
+    const Tensor out32 = empty(out.sizes(), {.dtype = kFloat32});
+    adaptive_avg_pool2d(out32, float32_copy(input));
+    copy_back({{&out, &out32}});
+    return;
+  }
+  const Tensor x = input.contiguous();
+  dispatch(x.dtype(), "adaptive_avg_pool2d", [&]<typename T>() { adaptive_avg_pool_typed<T>(out, x); });
+}
+
+}  // namespace accel::cpu
