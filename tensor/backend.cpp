@@ -3,7 +3,7 @@
 namespace accel {
 
 const char* name(UnaryOp op) {
-  constexpr const char* names[] = {"neg", "abs", "sign", "exp", "exp2", "log", "log2", "log1p", "expm1",
+  static constexpr const char* names[] = {"neg", "abs", "sign", "exp", "exp2", "log", "log2", "log1p", "expm1",
                                    "sqrt", "rsqrt", "reciprocal", "sin", "cos", "tan", "tanh", "sigmoid",
                                    "relu", "gelu", "gelu", "silu", "leaky_relu", "elu", "softplus", "erf",
                                    "floor", "ceil", "round", "trunc", "square", "pow", "clamp"};
@@ -11,14 +11,14 @@ const char* name(UnaryOp op) {
 }
 
 const char* name(BinaryOp op) {
-  constexpr const char* names[] = {"add", "sub", "mul", "div", "floor_divide", "div", "pow", "maximum",
+  static constexpr const char* names[] = {"add", "sub", "mul", "div", "floor_divide", "div", "pow", "maximum",
                                    "minimum", "fmod", "remainder", "atan2", "eq", "ne", "lt", "le", "gt",
                                    "ge", "logical_and", "logical_or", "logical_xor"};
   return names[static_cast<int>(op)];
 }
 
 const char* name(ReduceOp op) {
-  constexpr const char* names[] = {"sum", "mean", "prod", "max", "min", "all", "any"};
+  static constexpr const char* names[] = {"sum", "mean", "prod", "max", "min", "all", "any"};
   return names[static_cast<int>(op)];
 }
 

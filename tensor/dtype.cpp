@@ -5,7 +5,7 @@
 namespace accel {
 
 const char* name(DType t) {
-  constexpr const char* names[] = {"bool", "uint8", "int32", "int64", "float16", "bfloat16", "float32", "float64"};
+  static constexpr const char* names[] = {"bool", "uint8", "int32", "int64", "float16", "bfloat16", "float32", "float64"};
   return names[static_cast<int>(t)];
 }
 

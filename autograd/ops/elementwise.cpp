@@ -61,14 +61,16 @@ void check_alpha(const char* op, DType dtype, Scalar alpha) {
 }
 
 Tensor binary_op(BinaryOp op, const Tensor& a, const Tensor& b, Scalar alpha = 1) {
-  check_defined(a, name(op));
-  check_defined(b, name(op));
-  const Device device = ops::common_device(name(op), a, b);
+  const char* opname = name(op);
+  check_defined(a, opname);
+  check_defined(b, opname);
+  const Device device = ops::common_device(opname, a, b);
   const DType compute = binary_compute_dtype(op, result_type(a, b));
-  if (op == BinaryOp::Add || op == BinaryOp::Sub) check_alpha(name(op), compute, alpha);
-  const DimVector shape = broadcast_shapes(a.sizes(), b.sizes(), name(op));
-  const Tensor x = broadcast_to(prepare(a, compute, device), shape);
-  const Tensor y = broadcast_to(prepare(b, compute, device), shape);
+  if (op == BinaryOp::Add || op == BinaryOp::Sub) check_alpha(opname, compute, alpha);
+  const DimVector shape = a.sizes() == b.sizes() ? DimVector(a.sizes()) : broadcast_shapes(a.sizes(), b.sizes(), opname);
+  Tensor x_holder, y_holder;
+  const Tensor& x = ops::operand(a, compute, device, shape, x_holder);
+  const Tensor& y = ops::operand(b, compute, device, shape, y_holder);
   Tensor out = empty(shape, {.dtype = is_comparison(op) ? kBool : compute, .device = device});
   backend(device).binary(op, out, x, y, alpha);
   return out;

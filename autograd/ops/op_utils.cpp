@@ -22,16 +22,6 @@ Tensor scalar_tensor(Scalar s, DType dtype, Device device) {
   return device.is_cpu() ? t : t.to(device);
 }
 
-Tensor prepare(const Tensor& t, DType dtype, Device device) {
-  if (t.dtype() == dtype && t.device() == device) return t;
-  return t.to(device, dtype);
-}
-
-Tensor broadcast_to(const Tensor& t, IntArrayRef shape) {
-  if (t.sizes() == shape) return t;
-  return t.expand(shape);
-}
-
 void check_writable(const Tensor& self, const char* op) {
   for (int64_t d = 0; d < self.dim(); ++d)
     ACCEL_CHECK(self.stride(d) != 0 || self.size(d) <= 1, op,

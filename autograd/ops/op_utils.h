@@ -19,10 +19,24 @@ inline Device common_device(const char* op, const Tensor& a, const Tensor& b) { 
 Tensor scalar_tensor(Scalar s, DType dtype, Device device);
 
 // t converted to dtype and moved to device (no copy when it already is).
-Tensor prepare(const Tensor& t, DType dtype, Device device);
+inline Tensor prepare(const Tensor& t, DType dtype, Device device) {
+  if (t.dtype() == dtype && t.device() == device) return t;
+  return t.to(device, dtype);
+}
 
 // t viewed with the given (broadcast) shape; no new tensor when the shape already matches.
-Tensor broadcast_to(const Tensor& t, IntArrayRef shape);
+inline Tensor broadcast_to(const Tensor& t, IntArrayRef shape) {
+  if (t.sizes() == shape) return t;
+  return t.expand(shape);
+}
+
+// t converted to dtype/device and broadcast to shape. Returns t itself when nothing changes, else
+// the new tensor stored in holder: the hot path copies no handle (each copy is two atomic ops).
+inline const Tensor& operand(const Tensor& t, DType dtype, Device device, IntArrayRef shape, Tensor& holder) {
+  if (t.dtype() == dtype && t.device() == device && t.sizes() == shape) return t;
+  holder = broadcast_to(prepare(t, dtype, device), shape);
+  return holder;
+}
 
 // Writes through `self` are allowed: no element of self may alias another (expanded tensors).
 void check_writable(const Tensor& self, const char* op);

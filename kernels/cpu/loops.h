@@ -85,6 +85,24 @@ struct StridedLayout {
 // A smaller grain parallelises expensive elements (exp, erf) at smaller sizes.
 template <int N, typename F>
 void for_each_row(const std::array<const Tensor*, N>& operands, F&& fn, int64_t grain = kGrainSize) {
+  // Fast path: every operand contiguous with the output's shape, so one flat row.
+  bool flat = true;
+  for (int k = 0; k < N && flat; ++k)
+    flat = operands[k]->is_contiguous() && (k == 0 || operands[k]->sizes() == operands[0]->sizes());
+  if (flat) {
+    std::array<char*, N> base;
+    std::array<int64_t, N> strides;
+    for (int k = 0; k < N; ++k) {
+      base[k] = static_cast<char*>(operands[k]->data_ptr());
+      strides[k] = operands[k]->element_size();
+    }
+    parallel_for(0, operands[0]->numel(), grain, [&](int64_t begin, int64_t end) {
+      std::array<char*, N> ptrs;
+      for (int k = 0; k < N; ++k) ptrs[k] = base[k] + begin * strides[k];
+      fn(ptrs.data(), strides.data(), end - begin);
+    });
+    return;
+  }
   const StridedLayout<N> layout(operands);
   if (layout.numel == 0) return;
   parallel_for(0, layout.numel, grain, [&](int64_t begin, int64_t end) { layout.run_range(begin, end, fn); });

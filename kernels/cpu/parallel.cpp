@@ -147,7 +147,11 @@ void set_num_threads(int n) {
 
 int get_num_threads() {
   const int n = cpu::num_threads.load(std::memory_order_relaxed);
-  return n > 0 ? n : cpu::default_threads();
+  if (n > 0) [[likely]] return n;
+  // hardware_concurrency() costs microseconds (it reads /sys), so ask once.
+  int expected = 0;
+  cpu::num_threads.compare_exchange_strong(expected, cpu::default_threads());
+  return cpu::num_threads.load(std::memory_order_relaxed);
 }
 
 }  // namespace accel
