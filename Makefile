@@ -4,8 +4,14 @@ RELEASE := build/release
 # The demo grows with the library: examples/demo.cpp once it exists, the tensor tour until then.
 DEMO := $(if $(wildcard examples/demo.cpp),demo,tensor_demo)
 CHECK_LAYERS := ../shared/tools/check-layers
+# libtorch peer benchmarks: a separate release build with -DACCEL_BENCH_LIBTORCH=ON.
+PEERS := build/bench-peers
+PEER_BENCH := $(PEERS)/bench_peer_kernels
+TORCH_PYTHON ?= $(CURDIR)/.venv-torch/bin/python
+# e.g. BENCH_COMPARE_ARGS="--rounds 5" on a busy machine (see tools/bench_compare.py --help)
+BENCH_COMPARE_ARGS ?=
 
-.PHONY: deps configure build test demo bench asan clean
+.PHONY: deps configure build test demo bench bench-compare asan clean
 
 deps:
 	scripts/install-deps.sh
@@ -31,6 +37,20 @@ bench: build
 	  [ -x "$$b" ] || continue; \
 	  echo "== $$b"; "$$b" --benchmark_min_time=0.2; \
 	done
+	@if [ -x $(PEER_BENCH) ]; then echo "== accel vs libtorch"; \
+	  tools/bench_compare.py $(RELEASE)/bench_kernels $(PEER_BENCH) $(BENCH_COMPARE_ARGS); fi
+
+# Needs the reference PyTorch (TORCH_PYTHON); the peers link the libtorch its wheel carries.
+# The peers run on the CPU only, but a CUDA wheel's TorchConfig probes for GPUs with a CUDA20 test
+# project that CMake 3.25 cannot generate (TORCH_CUDA_ARCH_LIST skips the probe), and its
+# libtorch_cuda.so names NCCL symbols newer than the system NCCL the linker finds (they are
+# resolved lazily at run time and never called on the CPU).
+bench-compare: build
+	cmake -S . -B $(PEERS) -G Ninja -DCMAKE_BUILD_TYPE=Release -DACCEL_BUILD_TESTS=OFF -DACCEL_CUDA=OFF \
+	  -DACCEL_BENCH_LIBTORCH=ON -DACCEL_TORCH_PYTHON=$(TORCH_PYTHON) -DTORCH_CUDA_ARCH_LIST=9.0 \
+	  -DCMAKE_EXE_LINKER_FLAGS=-Wl,--unresolved-symbols=ignore-in-shared-libs
+	cmake --build $(PEERS) -j$(JOBS) --target $(notdir $(PEER_BENCH))
+	tools/bench_compare.py $(RELEASE)/bench_kernels $(PEER_BENCH) $(BENCH_COMPARE_ARGS)
 
 asan: deps
 	cmake --preset asan
