@@ -66,8 +66,13 @@ void unary_float(UnaryOp op, const Tensor& out, const Tensor& x, UnaryParams prm
   const int64_t g = kTranscendentalGrain;
   constexpr C kSqrtHalf = static_cast<C>(std::numbers::sqrt2 / 2);
   constexpr C kSqrt2OverPi = static_cast<C>(0.7978845608028654);
+  // Eigen's vectorised exp and logistic clamp their input, so below log(smallest normal) they return
+  // a tiny positive number instead of 0 (exp(-inf) would be 1e-38 on AVX2); flush those to 0.
+  const C underflow = std::log(std::numeric_limits<C>::min());
   switch (op) {
-    case UnaryOp::Exp: return unary_loop<T>(out, x, [](C v) { return std::exp(v); }, [](auto e) { return e.exp(); }, g);
+    case UnaryOp::Exp:
+      return unary_loop<T>(
+          out, x, [](C v) { return std::exp(v); }, [=](auto e) { return (e < underflow).select(C(0), e.exp()); }, g);
     case UnaryOp::Exp2: return unary_loop<T>(out, x, [](C v) { return std::exp2(v); }, nullptr, g);
     case UnaryOp::Log: return unary_loop<T>(out, x, [](C v) { return std::log(v); }, [](auto e) { return e.log(); }, g);
     case UnaryOp::Log2: return unary_loop<T>(out, x, [](C v) { return std::log2(v); }, nullptr, g);
@@ -83,9 +88,13 @@ void unary_float(UnaryOp op, const Tensor& out, const Tensor& x, UnaryParams prm
     case UnaryOp::Tan: return unary_loop<T>(out, x, [](C v) { return std::tan(v); }, nullptr, g);
     case UnaryOp::Tanh: return unary_loop<T>(out, x, [](C v) { return std::tanh(v); }, [](auto e) { return e.tanh(); }, g);
     case UnaryOp::Sigmoid:
-      return unary_loop<T>(out, x, [](C v) { return C(1) / (C(1) + std::exp(-v)); }, [](auto e) { return e.logistic(); }, g);
+      return unary_loop<T>(
+          out, x, [](C v) { return C(1) / (C(1) + std::exp(-v)); },
+          [=](auto e) { return (e < underflow).select(C(0), e.logistic()); }, g);
     case UnaryOp::Silu:
-      return unary_loop<T>(out, x, [](C v) { return v / (C(1) + std::exp(-v)); }, [](auto e) { return e * e.logistic(); }, g);
+      return unary_loop<T>(
+          out, x, [](C v) { return v / (C(1) + std::exp(-v)); },
+          [=](auto e) { return e * (e < underflow).select(C(0), e.logistic()); }, g);
     case UnaryOp::Erf: return unary_loop<T>(out, x, [](C v) { return std::erf(v); }, [](auto e) { return e.erf(); }, g);
     case UnaryOp::Gelu:
       return unary_loop<T>(
