@@ -6,6 +6,7 @@
 #include <benchmark/benchmark.h>
 
 #include <accel/accel.h>
+#include <accel/tensor/backend.h>
 
 namespace {
 
@@ -28,6 +29,26 @@ void conv2d(benchmark::State& state, int64_t cin, int64_t cout, int64_t hw) {
   const accel::Tensor x = accel::randn({64, cin, hw, hw});
   const accel::Tensor w = accel::randn({cout, cin, 3, 3}), bias = accel::randn({cout});
   for (auto _ : state) benchmark::DoNotOptimize(accel::conv2d(x, w, bias, 1, 1));
+  const double flops = 2.0 * 64 * cout * hw * hw * cin * 9;
+  state.counters["GFLOPS"] = benchmark::Counter(flops * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+}
+
+// The backward kernels of those convolutions (no libtorch peer: its backward is not a public op).
+// Each computes as many multiply-adds as the forward.
+void conv2d_backward_input(benchmark::State& state, int64_t cin, int64_t cout, int64_t hw) {
+  const accel::Tensor w = accel::randn({cout, cin, 3, 3}), dy = accel::randn({64, cout, hw, hw});
+  const accel::Tensor grad = accel::empty({64, cin, hw, hw});
+  accel::Backend& cpu = accel::backend(accel::kCPU);
+  for (auto _ : state) cpu.conv2d_backward_input(grad, dy, w, {1, 1}, {1, 1}, {1, 1}, 1);
+  const double flops = 2.0 * 64 * cout * hw * hw * cin * 9;
+  state.counters["GFLOPS"] = benchmark::Counter(flops * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+}
+
+void conv2d_backward_weight(benchmark::State& state, int64_t cin, int64_t cout, int64_t hw) {
+  const accel::Tensor x = accel::randn({64, cin, hw, hw}), dy = accel::randn({64, cout, hw, hw});
+  const accel::Tensor grad = accel::empty({cout, cin, 3, 3});
+  accel::Backend& cpu = accel::backend(accel::kCPU);
+  for (auto _ : state) cpu.conv2d_backward_weight(grad, dy, x, {1, 1}, {1, 1}, {1, 1}, 1);
   const double flops = 2.0 * 64 * cout * hw * hw * cin * 9;
   state.counters["GFLOPS"] = benchmark::Counter(flops * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
 }
@@ -63,6 +84,10 @@ void add_small(benchmark::State& state) {
 BENCHMARK(sgemm)->Arg(256)->Arg(1024)->Arg(2048)->Apply(ms);
 BENCHMARK_CAPTURE(conv2d, 1to32, 1, 32, 28)->Apply(ms);
 BENCHMARK_CAPTURE(conv2d, 32to64, 32, 64, 14)->Apply(ms);
+BENCHMARK_CAPTURE(conv2d_backward_input, 1to32, 1, 32, 28)->Apply(ms);
+BENCHMARK_CAPTURE(conv2d_backward_input, 32to64, 32, 64, 14)->Apply(ms);
+BENCHMARK_CAPTURE(conv2d_backward_weight, 1to32, 1, 32, 28)->Apply(ms);
+BENCHMARK_CAPTURE(conv2d_backward_weight, 32to64, 32, 64, 14)->Apply(ms);
 BENCHMARK(add_16M)->Apply(ms);
 BENCHMARK(sum_16M)->Apply(ms);
 BENCHMARK_CAPTURE(softmax, 64x1000, 64, 1000)->Apply(us);

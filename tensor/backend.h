@@ -131,6 +131,46 @@ class Backend {
   // x [N, C, *]; mean / rstd [N, groups]; weight and bias (optional) [C].
   virtual void group_norm(const Tensor& out, const Tensor& mean, const Tensor& rstd, const Tensor& x,
                           const Tensor& weight, const Tensor& bias, int64_t groups, double eps) = 0;
+
+  // ---- neural-network kernels (backward) ----
+  // Gradients of the forward kernels above, for the autograd nodes: floating-point tensors of one
+  // dtype (int64 indices aside). Each gradient output has the shape of what it is the gradient of
+  // and is overwritten, not accumulated into; an undefined one is not needed and is skipped.
+  // The results do not depend on the number of threads.
+  // The gradient of conv2d with respect to its input ([N, C_in, H, W]), given its weight; stride,
+  // padding, dilation (two values each) and groups as conv2d got them.
+  virtual void conv2d_backward_input(const Tensor& grad_input, const Tensor& grad_output, const Tensor& weight,
+                                     IntArrayRef stride, IntArrayRef padding, IntArrayRef dilation,
+                                     int64_t groups) = 0;
+  // The gradient of conv2d with respect to its weight ([C_out, C_in / groups, kH, kW]), summed
+  // over the batch, given its input. (The bias gradient is grad_output summed over N, H, W.)
+  virtual void conv2d_backward_weight(const Tensor& grad_weight, const Tensor& grad_output, const Tensor& input,
+                                      IntArrayRef stride, IntArrayRef padding, IntArrayRef dilation,
+                                      int64_t groups) = 0;
+  // grad_input = 0, then each grad_output element is added at its plane's index from max_pool2d.
+  virtual void max_pool2d_backward(const Tensor& grad_input, const Tensor& grad_output, const Tensor& indices) = 0;
+  // Same arguments as avg_pool2d (ceil_mode shows in grad_output's shape).
+  virtual void avg_pool2d_backward(const Tensor& grad_input, const Tensor& grad_output, IntArrayRef kernel,
+                                   IntArrayRef stride, IntArrayRef padding, bool count_include_pad,
+                                   std::optional<int64_t> divisor) = 0;
+  virtual void adaptive_avg_pool2d_backward(const Tensor& grad_input, const Tensor& grad_output) = 0;
+  // Training: through the batch statistics save_mean / save_invstd that batch_norm wrote. Eval:
+  // through running_mean / running_var (the statistics are constants then). weight may be
+  // undefined (all ones); grad_weight / grad_bias are [C].
+  virtual void batch_norm_backward(const Tensor& grad_input, const Tensor& grad_weight, const Tensor& grad_bias,
+                                   const Tensor& grad_output, const Tensor& x, const Tensor& weight,
+                                   const Tensor& save_mean, const Tensor& save_invstd, bool training, double eps,
+                                   const Tensor& running_mean, const Tensor& running_var) = 0;
+  // x viewed as [rows, cols] with the mean / rstd [rows] that layer_norm wrote; weight (optional),
+  // grad_weight and grad_bias have cols elements.
+  virtual void layer_norm_backward(const Tensor& grad_input, const Tensor& grad_weight, const Tensor& grad_bias,
+                                   const Tensor& grad_output, const Tensor& x, const Tensor& mean,
+                                   const Tensor& rstd, const Tensor& weight) = 0;
+  // x [N, C, *] with the mean / rstd [N, groups] that group_norm wrote; weight (optional),
+  // grad_weight and grad_bias [C].
+  virtual void group_norm_backward(const Tensor& grad_input, const Tensor& grad_weight, const Tensor& grad_bias,
+                                   const Tensor& grad_output, const Tensor& x, const Tensor& mean,
+                                   const Tensor& rstd, const Tensor& weight, int64_t groups) = 0;
 };
 
 // The backend for a device type; throws a clear error when the device type is not compiled in or

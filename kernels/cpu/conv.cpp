@@ -5,6 +5,11 @@
 // unpadded convolution needs no unrolling: the input's channel block already is that matrix.
 // Images (or tiles of output rows) run in parallel on our pool, each task with its own columns
 // buffer; Eigen itself runs single-threaded (no OpenMP).
+//
+// The gradients are the same GEMMs transposed:
+//   input:  columns = weight_g^T @ grad_out_g, then col2im (the adjoint of im2col) adds each
+//           column entry back onto the input element it was copied from;
+//   weight: grad_weight_g = sum over images of grad_out_g @ columns^T.
 #include <algorithm>
 #include <vector>
 
@@ -31,6 +36,15 @@ struct Geometry {
   int64_t kh, kw, sh, sw, ph, pw, dh, dw;
   int64_t out_h, out_w;
 };
+
+bool is_pointwise(const Geometry& g) {
+  return g.kh == 1 && g.kw == 1 && g.sh == 1 && g.sw == 1 && g.ph == 0 && g.pw == 0;
+}
+
+// Tasks of about 64^3 multiply-adds or more; smaller ones cost more in hand-offs than they save.
+int64_t grain_for(double flops_per_task) {
+  return static_cast<int64_t>(std::max(1.0, 2.0 * 64 * 64 * 64 / std::max(flops_per_task, 1.0)));
+}
 
 // Rows [oh0, oh1) of the unrolled patches:
 //   columns[(c * kH + ki) * kW + kj][(oh - oh0) * W_out + ow]
@@ -60,12 +74,34 @@ void im2col(T* columns, const T* image, const Geometry& g, int64_t oh0, int64_t 
   }
 }
 
+// The adjoint of im2col over all output rows: image (zeroed by the caller) receives the sum of
+// the column entries copied from each of its elements; the padding's entries are dropped.
+template <typename T>
+void col2im(T* image, const T* columns, const Geometry& g) {
+  const T* src = columns;
+  for (int64_t c = 0; c < g.channels; ++c) {
+    for (int64_t ki = 0; ki < g.kh; ++ki) {
+      for (int64_t kj = 0; kj < g.kw; ++kj) {
+        const int64_t off_h = ki * g.dh - g.ph, off_w = kj * g.dw - g.pw;
+        const auto [h0, h1] = in_bounds(off_h, g.sh, g.height, g.out_h);
+        const auto [w0, w1] = in_bounds(off_w, g.sw, g.width, g.out_w);
+        for (int64_t oh = h0; oh < h1; ++oh) {
+          T* dst = image + (c * g.height + oh * g.sh + off_h) * g.width;
+          const T* row = src + oh * g.out_w;
+          for (int64_t ow = w0; ow < w1; ++ow) dst[ow * g.sw + off_w] += row[ow];
+        }
+        src += g.out_h * g.out_w;
+      }
+    }
+  }
+}
+
 template <typename T>
 void conv2d_typed(const Tensor& out, const Tensor& input, const Tensor& weight, const Tensor& bias,
                   const Geometry& g, int64_t groups) {
   const int64_t batch = input.size(0), group_out = weight.size(0) / groups;
   const int64_t depth = g.channels * g.kh * g.kw, plane = g.out_h * g.out_w;
-  const bool pointwise = g.kh == 1 && g.kw == 1 && g.sh == 1 && g.sw == 1 && g.ph == 0 && g.pw == 0;
+  const bool pointwise = is_pointwise(g);
   const T* x = input.data_ptr<T>();
   const T* w = weight.data_ptr<T>();
   const T* b = bias.defined() ? bias.data_ptr<T>() : nullptr;
@@ -78,10 +114,8 @@ void conv2d_typed(const Tensor& out, const Tensor& input, const Tensor& weight, 
   const int64_t tile_rows =
       std::max((g.out_h + tiles_wanted - 1) / tiles_wanted, (kMinTilePixels + g.out_w - 1) / g.out_w);
   const int64_t tiles = (g.out_h + tile_rows - 1) / tile_rows;
-  // Below about 64^3 multiply-adds a thread hand-off costs more than it saves.
   const double flops_per_tile = 2.0 * static_cast<double>(groups * group_out * depth * tile_rows * g.out_w);
-  const auto grain = static_cast<int64_t>(std::max(1.0, 2.0 * 64 * 64 * 64 / std::max(flops_per_tile, 1.0)));
-  parallel_for(0, batch * tiles, grain, [&](int64_t begin, int64_t end) {
+  parallel_for(0, batch * tiles, grain_for(flops_per_tile), [&](int64_t begin, int64_t end) {
     std::vector<T> columns(pointwise ? 0 : depth * tile_rows * g.out_w);
     for (int64_t task = begin; task < end; ++task) {
       const int64_t n = task / tiles, oh0 = task % tiles * tile_rows, oh1 = std::min(g.out_h, oh0 + tile_rows);
@@ -105,6 +139,100 @@ void conv2d_typed(const Tensor& out, const Tensor& input, const Tensor& weight, 
   });
 }
 
+// One task per (image, group): each writes its own block of grad_input, so no reduction is needed.
+template <typename T>
+void conv2d_backward_input_typed(const Tensor& grad_input, const Tensor& grad_output, const Tensor& weight,
+                                 const Geometry& g, int64_t groups) {
+  const int64_t batch = grad_input.size(0), group_out = weight.size(0) / groups;
+  const int64_t depth = g.channels * g.kh * g.kw, plane = g.out_h * g.out_w;
+  const int64_t image_size = g.channels * g.height * g.width;
+  const bool pointwise = is_pointwise(g);
+  const T* dy = grad_output.data_ptr<T>();
+  const T* w = weight.data_ptr<T>();
+  T* dx = grad_input.data_ptr<T>();
+  const double flops = 2.0 * static_cast<double>(group_out * depth * plane);
+  parallel_for(0, batch * groups, grain_for(flops), [&](int64_t begin, int64_t end) {
+    std::vector<T> columns(pointwise ? 0 : depth * plane);
+    for (int64_t task = begin; task < end; ++task) {  // task = n * groups + grp
+      T* image = dx + task * image_size;
+      const Eigen::Map<const RowMatrix<T>> wg(w + task % groups * group_out * depth, group_out, depth);
+      const Eigen::Map<const RowMatrix<T>> dyg(dy + task * group_out * plane, group_out, plane);
+      Eigen::Map<RowMatrix<T>> cols(pointwise ? image : columns.data(), depth, plane);
+      cols.noalias() = wg.transpose() * dyg;
+      if (pointwise) continue;
+      std::fill(image, image + image_size, T(0));
+      col2im(image, columns.data(), g);
+    }
+  });
+}
+
+// Images are summed in fixed chunks (the chunking depends only on the batch size), each chunk
+// into its own partial gradient, and the partials are added in chunk order: the result is the
+// same on any number of threads.
+constexpr int64_t kWeightChunks = 16;
+
+template <typename T>
+void conv2d_backward_weight_typed(const Tensor& grad_weight, const Tensor& grad_output, const Tensor& input,
+                                  const Geometry& g, int64_t groups) {
+  const int64_t batch = input.size(0), group_out = grad_weight.size(0) / groups;
+  const int64_t depth = g.channels * g.kh * g.kw, plane = g.out_h * g.out_w;
+  const int64_t weight_size = grad_weight.numel(), image_size = g.channels * g.height * g.width;
+  const bool pointwise = is_pointwise(g);
+  const T* x = input.data_ptr<T>();
+  const T* dy = grad_output.data_ptr<T>();
+  T* dw = grad_weight.data_ptr<T>();
+  if (batch == 0) {
+    std::fill(dw, dw + weight_size, T(0));
+    return;
+  }
+
+  const int64_t chunk = (batch + kWeightChunks - 1) / kWeightChunks, chunks = (batch + chunk - 1) / chunk;
+  std::vector<T> partials(chunks == 1 ? 0 : chunks * weight_size);
+  const double flops = 2.0 * static_cast<double>(groups * group_out * depth * plane * chunk);
+  parallel_for(0, chunks, grain_for(flops), [&](int64_t begin, int64_t end) {
+    std::vector<T> columns(pointwise ? 0 : depth * plane);
+    for (int64_t k = begin; k < end; ++k) {
+      T* partial = chunks == 1 ? dw : partials.data() + k * weight_size;
+      for (int64_t n = k * chunk; n < std::min(batch, (k + 1) * chunk); ++n) {
+        for (int64_t grp = 0; grp < groups; ++grp) {
+          const T* image = x + (n * groups + grp) * image_size;
+          if (!pointwise) im2col(columns.data(), image, g, 0, g.out_h);
+          const Eigen::Map<const RowMatrix<T>> cols(pointwise ? image : columns.data(), depth, plane);
+          const Eigen::Map<const RowMatrix<T>> dyg(dy + (n * groups + grp) * group_out * plane, group_out, plane);
+          Eigen::Map<RowMatrix<T>> dwg(partial + grp * group_out * depth, group_out, depth);
+          if (n == k * chunk) dwg.noalias() = dyg * cols.transpose();
+          else dwg.noalias() += dyg * cols.transpose();
+        }
+      }
+    }
+  });
+  if (chunks == 1) return;
+  parallel_for(0, weight_size, kGrainSize / chunks, [&](int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end; ++i) {
+      T sum = partials[i];
+      for (int64_t k = 1; k < chunks; ++k) sum += partials[k * weight_size + i];
+      dw[i] = sum;
+    }
+  });
+}
+
+Geometry geometry(const Tensor& input, IntArrayRef kernel_hw, const Tensor& output, IntArrayRef stride,
+                  IntArrayRef padding, IntArrayRef dilation, int64_t groups) {
+  return {.channels = input.size(1) / groups, .height = input.size(2), .width = input.size(3),
+          .kh = kernel_hw[0], .kw = kernel_hw[1], .sh = stride[0], .sw = stride[1],
+          .ph = padding[0], .pw = padding[1], .dh = dilation[0], .dw = dilation[1],
+          .out_h = output.size(2), .out_w = output.size(3)};
+}
+
+template <typename F>
+void dispatch(DType t, const char* op, F&& fn) {
+  switch (t) {
+    case kFloat32: return fn.template operator()<float>();
+    case kFloat64: return fn.template operator()<double>();
+    default: ACCEL_FAIL(op, ": not implemented for ", name(t));
+  }
+}
+
 }  // namespace
 
 void CpuBackend::conv2d(const Tensor& out, const Tensor& input, const Tensor& weight, const Tensor& bias,
@@ -116,15 +244,38 @@ void CpuBackend::conv2d(const Tensor& out, const Tensor& input, const Tensor& we
     return;
   }
   const Tensor x = input.contiguous(), w = weight.contiguous(), b = contiguous_if_defined(bias);
-  const Geometry g{.channels = x.size(1) / groups, .height = x.size(2), .width = x.size(3),
-                   .kh = w.size(2), .kw = w.size(3), .sh = stride[0], .sw = stride[1],
-                   .ph = padding[0], .pw = padding[1], .dh = dilation[0], .dw = dilation[1],
-                   .out_h = out.size(2), .out_w = out.size(3)};
-  switch (x.dtype()) {
-    case kFloat32: return conv2d_typed<float>(out, x, w, b, g, groups);
-    case kFloat64: return conv2d_typed<double>(out, x, w, b, g, groups);
-    default: ACCEL_FAIL("conv2d: not implemented for ", name(x.dtype()));
+  const Geometry g = geometry(x, {w.size(2), w.size(3)}, out, stride, padding, dilation, groups);
+  dispatch(x.dtype(), "conv2d", [&]<typename T>() { conv2d_typed<T>(out, x, w, b, g, groups); });
+}
+
+void CpuBackend::conv2d_backward_input(const Tensor& grad_input, const Tensor& grad_output, const Tensor& weight,
+                                       IntArrayRef stride, IntArrayRef padding, IntArrayRef dilation, int64_t groups) {
+  if (computes_in_float32(grad_input.dtype())) {
+    const Tensor grad32 = empty(grad_input.sizes(), {.dtype = kFloat32});
+    conv2d_backward_input(grad32, float32_copy(grad_output), float32_copy(weight), stride, padding, dilation, groups);
+    copy_back({{&grad_input, &grad32}});
+    return;
   }
+  const Tensor dy = grad_output.contiguous(), w = weight.contiguous();
+  const Geometry g = geometry(grad_input, {w.size(2), w.size(3)}, dy, stride, padding, dilation, groups);
+  dispatch(dy.dtype(), "conv2d_backward_input",
+           [&]<typename T>() { conv2d_backward_input_typed<T>(grad_input, dy, w, g, groups); });
+}
+
+void CpuBackend::conv2d_backward_weight(const Tensor& grad_weight, const Tensor& grad_output, const Tensor& input,
+                                        IntArrayRef stride, IntArrayRef padding, IntArrayRef dilation,
+                                        int64_t groups) {
+  if (computes_in_float32(grad_weight.dtype())) {
+    const Tensor grad32 = empty(grad_weight.sizes(), {.dtype = kFloat32});
+    conv2d_backward_weight(grad32, float32_copy(grad_output), float32_copy(input), stride, padding, dilation, groups);
+    copy_back({{&grad_weight, &grad32}});
+    return;
+  }
+  const Tensor dy = grad_output.contiguous(), x = input.contiguous();
+  const Geometry g =
+      geometry(x, {grad_weight.size(2), grad_weight.size(3)}, dy, stride, padding, dilation, groups);
+  dispatch(dy.dtype(), "conv2d_backward_weight",
+           [&]<typename T>() { conv2d_backward_weight_typed<T>(grad_weight, dy, x, g, groups); });
 }
 
 }  // namespace accel::cpu

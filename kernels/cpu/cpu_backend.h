@@ -39,6 +39,14 @@ class CpuBackend final : public Backend {
   void batch_norm(const Tensor& out, const Tensor& save_mean, const Tensor& save_invstd, const Tensor& x, const Tensor& weight, const Tensor& bias, const Tensor& running_mean, const Tensor& running_var, bool training, double momentum, double eps) override;
   void layer_norm(const Tensor& out, const Tensor& mean, const Tensor& rstd, const Tensor& x, const Tensor& weight, const Tensor& bias, double eps) override;
   void group_norm(const Tensor& out, const Tensor& mean, const Tensor& rstd, const Tensor& x, const Tensor& weight, const Tensor& bias, int64_t groups, double eps) override;
+  void conv2d_backward_input(const Tensor& grad_input, const Tensor& grad_output, const Tensor& weight, IntArrayRef stride, IntArrayRef padding, IntArrayRef dilation, int64_t groups) override;
+  void conv2d_backward_weight(const Tensor& grad_weight, const Tensor& grad_output, const Tensor& input, IntArrayRef stride, IntArrayRef padding, IntArrayRef dilation, int64_t groups) override;
+  void max_pool2d_backward(const Tensor& grad_input, const Tensor& grad_output, const Tensor& indices) override;
+  void avg_pool2d_backward(const Tensor& grad_input, const Tensor& grad_output, IntArrayRef kernel, IntArrayRef stride, IntArrayRef padding, bool count_include_pad, std::optional<int64_t> divisor) override;
+  void adaptive_avg_pool2d_backward(const Tensor& grad_input, const Tensor& grad_output) override;
+  void batch_norm_backward(const Tensor& grad_input, const Tensor& grad_weight, const Tensor& grad_bias, const Tensor& grad_output, const Tensor& x, const Tensor& weight, const Tensor& save_mean, const Tensor& save_invstd, bool training, double eps, const Tensor& running_mean, const Tensor& running_var) override;
+  void layer_norm_backward(const Tensor& grad_input, const Tensor& grad_weight, const Tensor& grad_bias, const Tensor& grad_output, const Tensor& x, const Tensor& mean, const Tensor& rstd, const Tensor& weight) override;
+  void group_norm_backward(const Tensor& grad_input, const Tensor& grad_weight, const Tensor& grad_bias, const Tensor& grad_output, const Tensor& x, const Tensor& mean, const Tensor& rstd, const Tensor& weight, int64_t groups) override;
 };
 
 }  // namespace accel::cpu

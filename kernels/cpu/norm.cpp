@@ -7,8 +7,16 @@
 // weight and bias together. (PyTorch computes x * scale + (shift - mean * scale), which loses the
 // low digits of a large mean in float32; subtracting first keeps them.)
 // Batch norm runs channels in parallel, layer norm rows, group norm (sample, group) blocks.
+//
+// Backward: with xhat = (x - mean) * invstd over the M elements sharing a mean, and g = dy * weight,
+//   dx = invstd * (g - sum(g) / M - xhat * sum(g * xhat) / M),
+// computed as dx = dy * a + (x - mean) * b + d from the two sums sum(dy) and sum(dy * (x - mean))
+// per channel (or row), which also give grad_bias and grad_weight. Those sums are taken like the
+// statistics (block sums in the input type, added in double); layer norm's weight and bias
+// gradients sum over rows, per column, in double. Every sum is one task's, in a fixed order.
 #include <algorithm>
 #include <cmath>
+#include <vector>
 
 #include <Eigen/Core>
 
@@ -70,7 +78,7 @@ void normalize(T* y, const T* x, int64_t n, double mean, double scale, double sh
 }
 
 template <typename T>
-const T* data_or_null(const Tensor& t) {
+T* data_or_null(const Tensor& t) {
   return t.defined() ? t.data_ptr<T>() : nullptr;
 }
 
@@ -171,6 +179,173 @@ void group_norm_typed(const Tensor& out, const Tensor& mean, const Tensor& rstd,
   });
 }
 
+struct GradSums {
+  double dy = 0;     // sum(dy)
+  double dy_xc = 0;  // sum(dy * (x - mean))
+};
+
+// Adds the sums over [0, n) to `sums`; mean is the statistic as the forward used it (rounded to T).
+template <typename T>
+void add_grad_sums(GradSums& sums, const T* dy, const T* x, int64_t n, T mean) {
+  for (int64_t i = 0; i < n; i += kBlock) {
+    const int64_t len = std::min(kBlock, n - i);
+    const auto dyb = segment(dy + i, len);
+    sums.dy += dyb.sum();
+    sums.dy_xc += (dyb * (segment(x + i, len) - mean)).sum();
+  }
+}
+
+// dx = dy * a + (x - mean) * b + d over n elements.
+template <typename T>
+void input_grad(T* dx, const T* dy, const T* x, int64_t n, T mean, double a, double b, double d) {
+  Eigen::Map<Array<T>>(dx, n) = segment(dy, n) * static_cast<T>(a) + (segment(x, n) - mean) * static_cast<T>(b) +
+                                static_cast<T>(d);
+}
+
+template <typename T>
+void batch_norm_backward_typed(const Tensor& grad_input, const Tensor& grad_weight, const Tensor& grad_bias,
+                               const Tensor& grad_output, const Tensor& input, const Tensor& weight,
+                               const Tensor& save_mean, const Tensor& save_invstd, bool training, double eps,
+                               const Tensor& running_mean, const Tensor& running_var) {
+  const int64_t batch = input.size(0), channels = input.size(1);
+  const int64_t spatial = input.numel() / (batch * channels);
+  const auto count = static_cast<double>(batch * spatial);
+  const T* x = input.data_ptr<T>();
+  const T* dy = grad_output.data_ptr<T>();
+  const T* w = data_or_null<T>(weight);
+  T* dx = data_or_null<T>(grad_input);
+  T* dw = data_or_null<T>(grad_weight);
+  T* db = data_or_null<T>(grad_bias);
+  parallel_for(0, channels, grain_for(batch * spatial), [&](int64_t begin, int64_t end) {
+    for (int64_t c = begin; c < end; ++c) {
+      double mean, invstd;
+      if (training) {
+        mean = save_mean.data_ptr<T>()[c * save_mean.stride(0)];
+        invstd = save_invstd.data_ptr<T>()[c * save_invstd.stride(0)];
+      } else {
+        mean = running_mean.data_ptr<T>()[c * running_mean.stride(0)];
+        invstd = 1 / std::sqrt(static_cast<double>(running_var.data_ptr<T>()[c * running_var.stride(0)]) + eps);
+      }
+      const auto mean_t = static_cast<T>(mean);
+      GradSums sums;
+      for (int64_t n = 0; n < batch; ++n) {
+        const int64_t at = (n * channels + c) * spatial;
+        add_grad_sums(sums, dy + at, x + at, spatial, mean_t);
+      }
+      if (db) db[c] = static_cast<T>(sums.dy);
+      if (dw) dw[c] = static_cast<T>(sums.dy_xc * invstd);
+      if (!dx) continue;
+      // In eval mode the statistics are constants and only the scaling remains.
+      const double a = invstd * (w ? w[c] : 1);
+      const double b = training ? -a * invstd * invstd * sums.dy_xc / count : 0;
+      const double d = training ? -a * sums.dy / count : 0;
+      for (int64_t n = 0; n < batch; ++n) {
+        const int64_t at = (n * channels + c) * spatial;
+        input_grad(dx + at, dy + at, x + at, spatial, mean_t, a, b, d);
+      }
+    }
+  });
+}
+
+template <typename T>
+void layer_norm_backward_typed(const Tensor& grad_input, const Tensor& grad_weight, const Tensor& grad_bias,
+                               const Tensor& grad_output, const Tensor& input, const Tensor& mean,
+                               const Tensor& rstd, const Tensor& weight) {
+  const int64_t rows = mean.numel(), cols = input.numel() / rows;
+  const T* x = input.data_ptr<T>();
+  const T* dy = grad_output.data_ptr<T>();
+  const T* mp = mean.data_ptr<T>();
+  const T* rp = rstd.data_ptr<T>();
+  const T* w = data_or_null<T>(weight);
+  T* dx = data_or_null<T>(grad_input);
+  T* dw = data_or_null<T>(grad_weight);
+  T* db = data_or_null<T>(grad_bias);
+  if (dx) {
+    parallel_for(0, rows, grain_for(cols), [&](int64_t begin, int64_t end) {
+      // g = dy * weight, one row at a time, when there is a weight.
+      std::vector<T> scaled(w ? cols : 0);
+      for (int64_t r = begin; r < end; ++r) {
+        const T* g = dy + r * cols;
+        if (w) {
+          Eigen::Map<Array<T>>(scaled.data(), cols) = segment(g, cols) * segment(w, cols);
+          g = scaled.data();
+        }
+        GradSums sums;
+        add_grad_sums(sums, g, x + r * cols, cols, mp[r]);
+        const double inv = rp[r], n = static_cast<double>(cols);
+        input_grad(dx + r * cols, g, x + r * cols, cols, mp[r], inv, -inv * inv * inv * sums.dy_xc / n,
+                   -inv * sums.dy / n);
+      }
+    });
+  }
+  if (!dw && !db) return;
+  // Column sums over the rows: each column is summed by one task, row by row, in double.
+  parallel_for(0, cols, grain_for(rows), [&](int64_t begin, int64_t end) {
+    std::vector<double> sum_dy(end - begin), sum_dy_xhat(end - begin);
+    for (int64_t r = 0; r < rows; ++r) {
+      const T* dyr = dy + r * cols;
+      const T* xr = x + r * cols;
+      const double m = mp[r], inv = rp[r];
+      for (int64_t j = begin; j < end; ++j) {
+        sum_dy[j - begin] += dyr[j];
+        sum_dy_xhat[j - begin] += dyr[j] * ((xr[j] - m) * inv);
+      }
+    }
+    for (int64_t j = begin; j < end; ++j) {
+      if (dw) dw[j] = static_cast<T>(sum_dy_xhat[j - begin]);
+      if (db) db[j] = static_cast<T>(sum_dy[j - begin]);
+    }
+  });
+}
+
+template <typename T>
+void group_norm_backward_typed(const Tensor& grad_input, const Tensor& grad_weight, const Tensor& grad_bias,
+                               const Tensor& grad_output, const Tensor& input, const Tensor& mean,
+                               const Tensor& rstd, const Tensor& weight, int64_t groups) {
+  const int64_t batch = input.size(0), channels = input.size(1);
+  const int64_t spatial = input.numel() / (batch * channels), group_channels = channels / groups;
+  const int64_t group_size = group_channels * spatial;
+  const T* x = input.data_ptr<T>();
+  const T* dy = grad_output.data_ptr<T>();
+  const T* mp = mean.data_ptr<T>();
+  const T* rp = rstd.data_ptr<T>();
+  const T* w = data_or_null<T>(weight);
+  T* dx = data_or_null<T>(grad_input);
+  T* dw = data_or_null<T>(grad_weight);
+  T* db = data_or_null<T>(grad_bias);
+  std::vector<GradSums> sums(batch * channels);  // per (sample, channel)
+  parallel_for(0, batch * groups, grain_for(group_size), [&](int64_t begin, int64_t end) {
+    for (int64_t task = begin; task < end; ++task) {  // task = n * groups + g: a contiguous block
+      const int64_t first = task * group_channels;    // its first (n, c)
+      double sum_g = 0, sum_g_xc = 0;                 // of g = dy * weight over the group
+      for (int64_t k = 0; k < group_channels; ++k) {
+        const int64_t at = (first + k) * spatial;
+        add_grad_sums(sums[first + k], dy + at, x + at, spatial, mp[task]);
+        const double wc = w ? w[(first + k) % channels] : 1;
+        sum_g += wc * sums[first + k].dy;
+        sum_g_xc += wc * sums[first + k].dy_xc;
+      }
+      if (!dx) continue;
+      const double inv = rp[task], n = static_cast<double>(group_size);
+      const double b = -inv * inv * inv * sum_g_xc / n, d = -inv * sum_g / n;
+      for (int64_t k = 0; k < group_channels; ++k) {
+        const int64_t at = (first + k) * spatial;
+        const double a = inv * (w ? w[(first + k) % channels] : 1);
+        input_grad(dx + at, dy + at, x + at, spatial, mp[task], a, b, d);
+      }
+    }
+  });
+  for (int64_t c = 0; c < channels; ++c) {
+    double sum_dy = 0, sum_dy_xhat = 0;
+    for (int64_t n = 0; n < batch; ++n) {
+      sum_dy += sums[n * channels + c].dy;
+      sum_dy_xhat += sums[n * channels + c].dy_xc * rp[n * groups + c / group_channels];
+    }
+    if (dw) dw[c] = static_cast<T>(sum_dy_xhat);
+    if (db) db[c] = static_cast<T>(sum_dy);
+  }
+}
+
 template <typename F>
 void dispatch(DType t, const char* op, F&& fn) {
   switch (t) {
@@ -229,6 +404,75 @@ void CpuBackend::group_norm(const Tensor& out, const Tensor& mean, const Tensor&
   const Tensor in = x.contiguous(), w = contiguous_if_defined(weight), b = contiguous_if_defined(bias);
   dispatch(in.dtype(), "group_norm",
            [&]<typename T>() { group_norm_typed<T>(out, mean, rstd, in, w, b, groups, eps); });
+}
+
+namespace {
+
+// A float32 stand-in for a 16-bit gradient output (undefined stays undefined).
+Tensor float32_output(const Tensor& t) { return t.defined() ? empty(t.sizes(), {.dtype = kFloat32}) : t; }
+
+// Gradients of weight and bias over an empty input: sums of nothing.
+void zero_if_defined(const Tensor& a, const Tensor& b) {
+  for (const Tensor* t : {&a, &b})
+    if (t->defined()) backend(DeviceType::CPU).fill(*t, 0);
+}
+
+}  // namespace
+
+void CpuBackend::batch_norm_backward(const Tensor& grad_input, const Tensor& grad_weight, const Tensor& grad_bias,
+                                     const Tensor& grad_output, const Tensor& x, const Tensor& weight,
+                                     const Tensor& save_mean, const Tensor& save_invstd, bool training, double eps,
+                                     const Tensor& running_mean, const Tensor& running_var) {
+  if (x.numel() == 0) return zero_if_defined(grad_weight, grad_bias);
+  if (computes_in_float32(x.dtype())) {
+    const Tensor gi = float32_output(grad_input), gw = float32_output(grad_weight), gb = float32_output(grad_bias);
+    batch_norm_backward(gi, gw, gb, float32_copy(grad_output), float32_copy(x), float32_copy(weight),
+                        float32_copy(save_mean), float32_copy(save_invstd), training, eps, float32_copy(running_mean),
+                        float32_copy(running_var));
+    copy_back({{&grad_input, &gi}, {&grad_weight, &gw}, {&grad_bias, &gb}});
+    return;
+  }
+  const Tensor in = x.contiguous(), dy = grad_output.contiguous(), w = contiguous_if_defined(weight);
+  dispatch(in.dtype(), "batch_norm_backward", [&]<typename T>() {
+    batch_norm_backward_typed<T>(grad_input, grad_weight, grad_bias, dy, in, w, save_mean, save_invstd, training, eps,
+                                 running_mean, running_var);
+  });
+}
+
+void CpuBackend::layer_norm_backward(const Tensor& grad_input, const Tensor& grad_weight, const Tensor& grad_bias,
+                                     const Tensor& grad_output, const Tensor& x, const Tensor& mean,
+                                     const Tensor& rstd, const Tensor& weight) {
+  if (x.numel() == 0) return zero_if_defined(grad_weight, grad_bias);
+  if (computes_in_float32(x.dtype())) {
+    const Tensor gi = float32_output(grad_input), gw = float32_output(grad_weight), gb = float32_output(grad_bias);
+    layer_norm_backward(gi, gw, gb, float32_copy(grad_output), float32_copy(x), float32_copy(mean), float32_copy(rstd),
+                        float32_copy(weight));
+    copy_back({{&grad_input, &gi}, {&grad_weight, &gw}, {&grad_bias, &gb}});
+    return;
+  }
+  const Tensor in = x.contiguous(), dy = grad_output.contiguous(), w = contiguous_if_defined(weight);
+  const Tensor m = mean.contiguous(), r = rstd.contiguous();
+  dispatch(in.dtype(), "layer_norm_backward", [&]<typename T>() {
+    layer_norm_backward_typed<T>(grad_input, grad_weight, grad_bias, dy, in, m, r, w);
+  });
+}
+
+void CpuBackend::group_norm_backward(const Tensor& grad_input, const Tensor& grad_weight, const Tensor& grad_bias,
+                                     const Tensor& grad_output, const Tensor& x, const Tensor& mean,
+                                     const Tensor& rstd, const Tensor& weight, int64_t groups) {
+  if (x.numel() == 0) return zero_if_defined(grad_weight, grad_bias);
+  if (computes_in_float32(x.dtype())) {
+    const Tensor gi = float32_output(grad_input), gw = float32_output(grad_weight), gb = float32_output(grad_bias);
+    group_norm_backward(gi, gw, gb, float32_copy(grad_output), float32_copy(x), float32_copy(mean), float32_copy(rstd),
+                        float32_copy(weight), groups);
+    copy_back({{&grad_input, &gi}, {&grad_weight, &gw}, {&grad_bias, &gb}});
+    return;
+  }
+  const Tensor in = x.contiguous(), dy = grad_output.contiguous(), w = contiguous_if_defined(weight);
+  const Tensor m = mean.contiguous(), r = rstd.contiguous();
+  dispatch(in.dtype(), "group_norm_backward", [&]<typename T>() {
+    group_norm_backward_typed<T>(grad_input, grad_weight, grad_bias, dy, in, m, r, w, groups);
+  });
 }
 
 }  // namespace accel::cpu

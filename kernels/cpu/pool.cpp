@@ -2,6 +2,8 @@
 // plane is an independent task. Every window is clipped to the input before its loops run, so
 // the loops touch only real elements and carry no bounds checks; the padding never contributes
 // (it is -inf for max pooling and counts only in the divisor of average pooling).
+// The backward kernels are the adjoints, one plane per task as well: each plane of grad_input
+// receives only its own plane's gradients, in a fixed order, so no reduction crosses threads.
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -125,6 +127,75 @@ void adaptive_avg_pool_typed(const Tensor& out, const Tensor& input) {
   });
 }
 
+template <typename T>
+void max_pool_backward_typed(const Tensor& grad_input, const Tensor& grad_output, const Tensor& indices) {
+  const Planes g(grad_input, grad_output);
+  const T* dy = grad_output.data_ptr<T>();
+  const int64_t* idx = indices.data_ptr<int64_t>();
+  T* dx = grad_input.data_ptr<T>();
+  g.for_each(1, [&](int64_t p) {
+    T* plane = dx + p * g.height * g.width;
+    std::fill(plane, plane + g.height * g.width, T(0));
+    for (int64_t o = p * g.out_h * g.out_w; o < (p + 1) * g.out_h * g.out_w; ++o) plane[idx[o]] += dy[o];
+  });
+}
+
+// Every input element of an output's window receives that output's gradient over its divisor;
+// windows and divisors as in avg_pool_typed.
+template <typename T>
+void avg_pool_backward_typed(const Tensor& grad_input, const Tensor& grad_output, IntArrayRef kernel,
+                             IntArrayRef stride, IntArrayRef padding, bool count_include_pad,
+                             std::optional<int64_t> divisor) {
+  const Planes g(grad_input, grad_output);
+  const T* dy = grad_output.data_ptr<T>();
+  T* dx = grad_input.data_ptr<T>();
+  g.for_each(kernel[0] * kernel[1], [&](int64_t p) {
+    T* plane = dx + p * g.height * g.width;
+    const T* o = dy + p * g.out_h * g.out_w;
+    std::fill(plane, plane + g.height * g.width, T(0));
+    for (int64_t oh = 0; oh < g.out_h; ++oh) {
+      const int64_t h_start = oh * stride[0] - padding[0];
+      const int64_t h_end = std::min(h_start + kernel[0], g.height + padding[0]);
+      const int64_t h0 = std::max<int64_t>(h_start, 0), h1 = std::min(h_end, g.height);
+      for (int64_t ow = 0; ow < g.out_w; ++ow) {
+        const int64_t w_start = ow * stride[1] - padding[1];
+        const int64_t w_end = std::min(w_start + kernel[1], g.width + padding[1]);
+        const int64_t w0 = std::max<int64_t>(w_start, 0), w1 = std::min(w_end, g.width);
+        if (h0 >= h1 || w0 >= w1) continue;
+        const int64_t count = divisor          ? *divisor
+                              : count_include_pad ? (h_end - h_start) * (w_end - w_start)
+                                                  : (h1 - h0) * (w1 - w0);
+        const T share = o[oh * g.out_w + ow] / static_cast<T>(count);
+        for (int64_t h = h0; h < h1; ++h)
+          for (int64_t w = w0; w < w1; ++w) plane[h * g.width + w] += share;
+      }
+    }
+  });
+}
+
+template <typename T>
+void adaptive_avg_pool_backward_typed(const Tensor& grad_input, const Tensor& grad_output) {
+  const Planes g(grad_input, grad_output);
+  const T* dy = grad_output.data_ptr<T>();
+  T* dx = grad_input.data_ptr<T>();
+  const int64_t cell = ((g.height + g.out_h - 1) / std::max<int64_t>(g.out_h, 1) + 1) *
+                       ((g.width + g.out_w - 1) / std::max<int64_t>(g.out_w, 1) + 1);
+  g.for_each(cell, [&](int64_t p) {
+    T* plane = dx + p * g.height * g.width;
+    const T* o = dy + p * g.out_h * g.out_w;
+    std::fill(plane, plane + g.height * g.width, T(0));
+    for (int64_t oh = 0; oh < g.out_h; ++oh) {
+      const int64_t h0 = oh * g.height / g.out_h, h1 = ((oh + 1) * g.height + g.out_h - 1) / g.out_h;
+      for (int64_t ow = 0; ow < g.out_w; ++ow) {
+        const int64_t w0 = ow * g.width / g.out_w, w1 = ((ow + 1) * g.width + g.out_w - 1) / g.out_w;
+        const T share = o[oh * g.out_w + ow] / static_cast<T>(h1 - h0) / static_cast<T>(w1 - w0);
+        for (int64_t h = h0; h < h1; ++h)
+          for (int64_t w = w0; w < w1; ++w) plane[h * g.width + w] += share;
+      }
+    }
+  });
+}
+
 template <typename F>
 void dispatch(DType t, const char* op, F&& fn) {
   switch (t) {
@@ -171,6 +242,45 @@ void CpuBackend::adaptive_avg_pool2d(const Tensor& out, const Tensor& input) {
   }
   const Tensor x = input.contiguous();
   dispatch(x.dtype(), "adaptive_avg_pool2d", [&]<typename T>() { adaptive_avg_pool_typed<T>(out, x); });
+}
+
+void CpuBackend::max_pool2d_backward(const Tensor& grad_input, const Tensor& grad_output, const Tensor& indices) {
+  if (computes_in_float32(grad_input.dtype())) {
+    const Tensor grad32 = empty(grad_input.sizes(), {.dtype = kFloat32});
+    max_pool2d_backward(grad32, float32_copy(grad_output), indices);
+    copy_back({{&grad_input, &grad32}});
+    return;
+  }
+  const Tensor dy = grad_output.contiguous(), idx = indices.contiguous();
+  dispatch(dy.dtype(), "max_pool2d_backward",
+           [&]<typename T>() { max_pool_backward_typed<T>(grad_input, dy, idx); });
+}
+
+void CpuBackend::avg_pool2d_backward(const Tensor& grad_input, const Tensor& grad_output, IntArrayRef kernel,
+                                     IntArrayRef stride, IntArrayRef padding, bool count_include_pad,
+                                     std::optional<int64_t> divisor) {
+  if (computes_in_float32(grad_input.dtype())) {
+    const Tensor grad32 = empty(grad_input.sizes(), {.dtype = kFloat32});
+    avg_pool2d_backward(grad32, float32_copy(grad_output), kernel, stride, padding, count_include_pad, divisor);
+    copy_back({{&grad_input, &grad32}});
+    return;
+  }
+  const Tensor dy = grad_output.contiguous();
+  dispatch(dy.dtype(), "avg_pool2d_backward", [&]<typename T>() {
+    avg_pool_backward_typed<T>(grad_input, dy, kernel, stride, padding, count_include_pad, divisor);
+  });
+}
+
+void CpuBackend::adaptive_avg_pool2d_backward(const Tensor& grad_input, const Tensor& grad_output) {
+  if (computes_in_float32(grad_input.dtype())) {
+    const Tensor grad32 = empty(grad_input.sizes(), {.dtype = kFloat32});
+    adaptive_avg_pool2d_backward(grad32, float32_copy(grad_output));
+    copy_back({{&grad_input, &grad32}});
+    return;
+  }
+  const Tensor dy = grad_output.contiguous();
+  dispatch(dy.dtype(), "adaptive_avg_pool2d_backward",
+           [&]<typename T>() { adaptive_avg_pool_backward_typed<T>(grad_input, dy); });
 }
 
 }  // namespace accel::cpu

@@ -127,6 +127,37 @@ void CudaBackend::group_norm(const Tensor&, const Tensor&, const Tensor&, const 
                              int64_t, double) {
   not_implemented("group_norm");
 }
+void CudaBackend::conv2d_backward_input(const Tensor&, const Tensor&, const Tensor&, IntArrayRef, IntArrayRef,
+                                        IntArrayRef, int64_t) {
+  not_implemented("conv2d_backward_input");
+}
+void CudaBackend::conv2d_backward_weight(const Tensor&, const Tensor&, const Tensor&, IntArrayRef, IntArrayRef,
+                                         IntArrayRef, int64_t) {
+  not_implemented("conv2d_backward_weight");
+}
+void CudaBackend::max_pool2d_backward(const Tensor&, const Tensor&, const Tensor&) {
+  not_implemented("max_pool2d_backward");
+}
+void CudaBackend::avg_pool2d_backward(const Tensor&, const Tensor&, IntArrayRef, IntArrayRef, IntArrayRef, bool,
+                                      std::optional<int64_t>) {
+  not_implemented("avg_pool2d_backward");
+}
+void CudaBackend::adaptive_avg_pool2d_backward(const Tensor&, const Tensor&) {
+  not_implemented("adaptive_avg_pool2d_backward");
+}
+void CudaBackend::batch_norm_backward(const Tensor&, const Tensor&, const Tensor&, const Tensor&, const Tensor&,
+                                      const Tensor&, const Tensor&, const Tensor&, bool, double, const Tensor&,
+                                      const Tensor&) {
+  not_implemented("batch_norm_backward");
+}
+void CudaBackend::layer_norm_backward(const Tensor&, const Tensor&, const Tensor&, const Tensor&, const Tensor&,
+                                      const Tensor&, const Tensor&, const Tensor&) {
+  not_implemented("layer_norm_backward");
+}
+void CudaBackend::group_norm_backward(const Tensor&, const Tensor&, const Tensor&, const Tensor&, const Tensor&,
+                                      const Tensor&, const Tensor&, const Tensor&, int64_t) {
+  not_implemented("group_norm_backward");
+}
 
 Backend* detail::cuda_backend() {
   static CudaBackend backend;
