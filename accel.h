@@ -1,5 +1,6 @@
 #pragma once
 // The whole public API of accel.
+#include <accel/autograd/autograd.h>
 #include <accel/kernels/cpu/parallel.h>
 #include <accel/kernels/cuda/cuda.h>
 #include <accel/tensor/allocator.h>

@@ -3,6 +3,7 @@
 // Tensor handles are copied on every op, so this is cheaper than std::shared_ptr's control block.
 #include <atomic>
 #include <cstdint>
+#include <type_traits>
 #include <utility>
 
 namespace accel {
@@ -48,6 +49,13 @@ class IntrusivePtr {
     if (p_) p_->retain();
   }
   IntrusivePtr(IntrusivePtr&& o) noexcept : p_(std::exchange(o.p_, nullptr)) {}
+  // From a pointer to a derived class.
+  template <typename U, typename = std::enable_if_t<std::is_convertible_v<U*, T*>>>
+  IntrusivePtr(const IntrusivePtr<U>& o) : p_(o.get()) {
+    if (p_) p_->retain();
+  }
+  template <typename U, typename = std::enable_if_t<std::is_convertible_v<U*, T*>>>
+  IntrusivePtr(IntrusivePtr<U>&& o) noexcept : p_(o.release()) {}
   IntrusivePtr& operator=(const IntrusivePtr& o) {
     IntrusivePtr(o).swap(*this);
     return *this;
@@ -61,6 +69,8 @@ class IntrusivePtr {
   }
 
   void swap(IntrusivePtr& o) noexcept { std::swap(p_, o.p_); }
+  // Gives up ownership without releasing the reference.
+  T* release() noexcept { return std::exchange(p_, nullptr); }
   T* get() const { return p_; }
   T* operator->() const { return p_; }
   T& operator*() const { return *p_; }

@@ -10,6 +10,8 @@
 
 namespace accel {
 
+class Generator;
+
 // ---- elementwise -------------------------------------------------------------------------
 Tensor neg(const Tensor& x);
 Tensor abs(const Tensor& x);

@@ -15,13 +15,6 @@ int64_t Tensor::stride(int64_t dim) const {
   return strides()[wrap_dim(dim, this->dim(), "stride")];
 }
 
-const Tensor& Tensor::requires_grad_(bool value) const {
-  ACCEL_CHECK(!value || is_floating_point(), "requires_grad_: only floating-point tensors can require gradients, got ",
-              name(dtype()));
-  impl()->set_requires_grad(value);
-  return *this;
-}
-
 Scalar Tensor::item() const {
   ACCEL_CHECK(defined(), "item: the tensor is undefined");
   ACCEL_CHECK(numel() == 1, "item: expected a tensor with one element, got shape ", sizes());

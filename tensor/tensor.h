@@ -5,6 +5,7 @@
 // tensor/ops.h, which are defined in autograd/ops/ (the differentiable op front end) and run on the
 // device's Backend (tensor/backend.h) implemented in kernels/.
 #include <cstdint>
+#include <functional>
 #include <initializer_list>
 #include <iosfwd>
 #include <optional>
@@ -23,6 +24,9 @@
 namespace accel {
 
 class TensorIndex;
+namespace autograd {
+class Node;
+}  // namespace autograd
 namespace detail {
 [[noreturn]] void undefined_tensor();
 }  // namespace detail
@@ -75,8 +79,36 @@ class Tensor {
   template <typename T>
   std::vector<T> to_vector() const;
 
+  // ---- autograd (defined in autograd/; see autograd/autograd.h) ------------------------------
   bool requires_grad() const { return impl()->requires_grad(); }
+  // Only for leaves, and only floating-point tensors can require gradients.
   const Tensor& requires_grad_(bool value = true) const;
+  // The accumulated gradient of a leaf (or of a tensor that retain_grad()); undefined if none.
+  const Tensor& grad() const;
+  // The gradient slot itself, to reset (grad = {}) or replace it.
+  Tensor& mutable_grad() const;
+  // The node that computed this tensor; null for leaves.
+  autograd::Node* grad_fn() const;
+  bool is_leaf() const;
+  // Which output of grad_fn this tensor is.
+  uint32_t output_nr() const;
+  // Gradients of this tensor (a scalar unless gradient is given) with respect to the leaves,
+  // accumulated into their .grad. retain_graph defaults to create_graph.
+  void backward(const Tensor& gradient = {}, std::optional<bool> retain_graph = std::nullopt,
+                bool create_graph = false) const;
+  // The same data without history (shares storage and version counter).
+  Tensor detach() const;
+  const Tensor& detach_() const;
+  // Keep the gradient of a non-leaf in .grad.
+  void retain_grad() const;
+  bool retains_grad() const;
+  // hook(grad) runs when the gradient of this tensor is computed and may return a replacement
+  // (an undefined return keeps it). Returns an id for remove_hook.
+  int register_hook(std::function<Tensor(const Tensor&)> hook) const;
+  void remove_hook(int id) const;
+  // hook(leaf) runs after a gradient was accumulated into this leaf's .grad (data-parallel
+  // training starts its all-reduce from here).
+  int register_post_accumulate_grad_hook(std::function<void(const Tensor&)> hook) const;
 
   // ---- conversion ------------------------------------------------------------------------
   Tensor to(DType dtype, bool copy = false) const;

@@ -41,6 +41,11 @@ class TensorImpl final : public RefCounted {
   AutogradMeta* autograd_meta() const { return autograd_meta_.get(); }
   void set_autograd_meta(std::unique_ptr<AutogradMeta> meta) { autograd_meta_ = std::move(meta); }
 
+  // The tensor whose storage a view was made from (the first non-view, not the immediate source);
+  // null for non-views. Autograd needs it when a view is modified in place.
+  TensorImpl* view_base() const { return view_base_.get(); }
+  void set_view_base(IntrusivePtr<TensorImpl> base) { view_base_ = std::move(base); }
+
  private:
   void refresh();
 
@@ -53,6 +58,7 @@ class TensorImpl final : public RefCounted {
   bool contiguous_ = true;
   bool requires_grad_ = false;
   std::unique_ptr<AutogradMeta> autograd_meta_;
+  IntrusivePtr<TensorImpl> view_base_;
 };
 
 }  // namespace accel

@@ -2,10 +2,64 @@
 #include <cmath>
 #include <limits>
 
+#include <accel/autograd/meta.h>
 #include <accel/autograd/ops/op_utils.h>
 
 namespace accel {
 namespace {
+
+using autograd::Node;
+using autograd::SavedTensor;
+using autograd::TensorList;
+
+// ---- backward of binary ops ----
+// Formulas return gradients of the broadcast shape and the compute dtype; the engine sums them
+// back to each input's shape and casts them to its dtype.
+
+struct AddBackward final : Node {
+  explicit AddBackward(Scalar alpha) : alpha(alpha) {}
+  const char* name() const override { return "AddBackward"; }
+  TensorList apply(TensorList&& g) override {
+    Tensor gb;
+    if (needs_input_grad(1)) gb = alpha.to_double() == 1 ? g[0] : g[0] * alpha;
+    return {needs_input_grad(0) ? g[0] : Tensor(), gb};
+  }
+  Scalar alpha;  // b's coefficient (negated for sub)
+};
+
+struct MulBackward final : Node {
+  const char* name() const override { return "MulBackward"; }
+  TensorList apply(TensorList&& g) override {
+    return {needs_input_grad(0) ? g[0] * b.unpack(this) : Tensor(), needs_input_grad(1) ? g[0] * a.unpack(this) : Tensor()};
+  }
+  void release_saved() override {
+    a.reset();
+    b.reset();
+  }
+  SavedTensor a, b;
+};
+
+// Records the node of a differentiable binary op; comparisons and integer results have none.
+void record_binary(BinaryOp op, const Tensor& out, const Tensor& a, const Tensor& b, Scalar alpha) {
+  if (!autograd::should_record(a, b) || !out.is_floating_point()) return;
+  IntrusivePtr<Node> node;
+  switch (op) {
+    case BinaryOp::Add:
+    case BinaryOp::Sub:
+      node = autograd::make_node<AddBackward>({&a, &b}, op == BinaryOp::Sub ? Scalar(-alpha.to_double()) : alpha);
+      break;
+    case BinaryOp::Mul: {
+      auto mul = autograd::make_node<MulBackward>({&a, &b});
+      if (autograd::requires_grad(b)) mul->a = SavedTensor(a);
+      if (autograd::requires_grad(a)) mul->b = SavedTensor(b);
+      node = std::move(mul);
+      break;
+    }
+    default:
+      ACCEL_FAIL(name(op), ": gradients are not implemented yet");
+  }
+  autograd::set_history(out, *node);
+}
 
 using ops::broadcast_to;
 using ops::check_defined;
@@ -73,6 +127,7 @@ Tensor binary_op(BinaryOp op, const Tensor& a, const Tensor& b, Scalar alpha = 1
   const Tensor& y = ops::operand(b, compute, device, shape, y_holder);
   Tensor out = empty(shape, {.dtype = is_comparison(op) ? kBool : compute, .device = device});
   backend(device).binary(op, out, x, y, alpha);
+  record_binary(op, out, a, b, alpha);
   return out;
 }
 

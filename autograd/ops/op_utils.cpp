@@ -1,5 +1,7 @@
 #include <accel/autograd/ops/op_utils.h>
 
+#include <accel/autograd/meta.h>
+
 namespace accel::ops {
 
 Device common_device(const char* op, std::initializer_list<const Tensor*> tensors) {
@@ -23,6 +25,7 @@ Tensor scalar_tensor(Scalar s, DType dtype, Device device) {
 }
 
 void check_writable(const Tensor& self, const char* op) {
+  autograd::check_inplace(self, op);
   for (int64_t d = 0; d < self.dim(); ++d)
     ACCEL_CHECK(self.stride(d) != 0 || self.size(d) <= 1, op,
                 ": cannot write in place to a tensor where several elements share memory (an expanded tensor, shape ",

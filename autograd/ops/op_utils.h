@@ -38,7 +38,8 @@ inline const Tensor& operand(const Tensor& t, DType dtype, Device device, IntArr
   return holder;
 }
 
-// Writes through `self` are allowed: no element of self may alias another (expanded tensors).
+// Writes through `self` are allowed: no element of self may alias another (expanded tensors), and
+// autograd allows it (self is not a leaf that requires grad). Call before modifying self.
 void check_writable(const Tensor& self, const char* op);
 
 // PyTorch's can_cast: float -> integral and non-bool -> bool are not allowed in place.

@@ -4,12 +4,23 @@
 #include <cmath>
 #include <limits>
 
+#include <accel/autograd/meta.h>
 #include <accel/autograd/ops/op_utils.h>
 
 namespace accel {
 namespace {
 
+using autograd::Node;
+using autograd::TensorList;
 using ops::check_defined;
+
+// The gradient arrives in the keepdim shape and is spread over the reduced elements.
+struct SumBackward final : Node {
+  SumBackward(IntArrayRef sizes, DimVector keepdim_sizes) : sizes(sizes), keepdim_sizes(std::move(keepdim_sizes)) {}
+  const char* name() const override { return "SumBackward"; }
+  TensorList apply(TensorList&& g) override { return {g[0].reshape(keepdim_sizes).expand(sizes)}; }
+  DimVector sizes, keepdim_sizes;
+};
 
 bool reduced(uint64_t mask, int64_t d) { return mask >> d & 1; }
 
@@ -52,9 +63,13 @@ bool accumulates_into(DType in, DType out) {
 
 Tensor run_reduce(ReduceOp op, const Tensor& x, uint64_t mask, bool keepdim, DType out_dtype) {
   const Tensor input = accumulates_into(x.dtype(), out_dtype) ? x : x.to(out_dtype);
-  Tensor out = empty(keepdim_shape(x, mask), {.dtype = out_dtype, .device = x.device()});
+  DimVector shape = keepdim_shape(x, mask);
+  Tensor out = empty(shape, {.dtype = out_dtype, .device = x.device()});
   backend(x.device()).reduce(op, out, input, mask);
-  return drop_reduced(out, x, mask, keepdim);
+  out = drop_reduced(out, x, mask, keepdim);
+  if (op == ReduceOp::Sum && autograd::should_record(x))
+    autograd::set_history(out, *autograd::make_node<SumBackward>({&x}, x.sizes(), std::move(shape)));
+  return out;
 }
 
 // Sum and prod: bool and integers accumulate into int64 unless a dtype is given.

@@ -2,16 +2,118 @@
 #include <numeric>
 #include <optional>
 
+#include <functional>
+
+#include <accel/autograd/meta.h>
 #include <accel/autograd/ops/op_utils.h>
 
 namespace accel {
 namespace {
 
-Tensor make_view(const Tensor& base, DimVector sizes, DimVector strides, int64_t offset) {
-  Tensor view(IntrusivePtr<TensorImpl>::make(base.storage(), base.dtype(), std::move(sizes), std::move(strides), offset));
-  if (base.requires_grad()) view.impl()->set_requires_grad(true);
+using autograd::Node;
+using autograd::TensorList;
+
+// A view of self's storage, remembering the tensor that owns the data (for in-place ops on views).
+Tensor make_view(const Tensor& self, DimVector sizes, DimVector strides, int64_t offset) {
+  Tensor view(IntrusivePtr<TensorImpl>::make(self.storage(), self.dtype(), std::move(sizes), std::move(strides), offset));
+  TensorImpl* base = self.impl()->view_base() ? self.impl()->view_base() : self.impl();
+  view.impl()->set_view_base(IntrusivePtr<TensorImpl>::reclaim_copy(base));
   return view;
 }
+
+// Attaches `view` (of self) to a backward node N made from args.
+template <typename N, typename... Args>
+Tensor recorded(const Tensor& self, Tensor view, Args&&... args) {
+  if (autograd::should_record(self)) {
+    auto node = autograd::make_node<N>({&self}, std::forward<Args>(args)...);
+    autograd::set_history(view, *node);
+  }
+  return view;
+}
+
+// ---- backward of views ----
+
+// The gradient of a view that keeps all elements: reshape back.
+struct ReshapeBackward final : Node {
+  explicit ReshapeBackward(IntArrayRef sizes) : sizes(sizes) {}
+  const char* name() const override { return "ViewBackward"; }
+  TensorList apply(TensorList&& g) override { return {g[0].reshape(sizes)}; }
+  DimVector sizes;
+};
+
+struct PermuteBackward final : Node {
+  explicit PermuteBackward(DimVector inverse) : inverse(std::move(inverse)) {}
+  const char* name() const override { return "PermuteBackward"; }
+  TensorList apply(TensorList&& g) override { return {g[0].permute(inverse)}; }
+  DimVector inverse;
+};
+
+// Gradients that pass through unchanged: expand (the engine sums broadcast gradients back to the
+// input's shape), no-op views, dtype and device conversions (the engine casts and moves them),
+// clone.
+struct IdentityBackward final : Node {
+  explicit IdentityBackward(const char* name) : name_(name) {}
+  const char* name() const override { return name_; }
+  TensorList apply(TensorList&& g) override { return {std::move(g[0])}; }
+  const char* name_;
+};
+
+// The gradient of a view that keeps some elements: zeros of the input's shape with the gradient
+// written where the view points. Differentiable: its own gradient is the view of the gradient.
+Tensor embed(const Tensor& grad, IntArrayRef sizes, std::function<Tensor(const Tensor&)> view_fn);
+
+struct EmbedBackward final : Node {
+  explicit EmbedBackward(std::function<Tensor(const Tensor&)> view_fn) : view_fn(std::move(view_fn)) {}
+  const char* name() const override { return "EmbedBackward"; }
+  TensorList apply(TensorList&& g) override { return {view_fn(g[0])}; }
+  std::function<Tensor(const Tensor&)> view_fn;
+};
+
+Tensor embed(const Tensor& grad, IntArrayRef sizes, std::function<Tensor(const Tensor&)> view_fn) {
+  Tensor out;
+  {
+    NoGradGuard no_grad;
+    out = zeros(sizes, {.dtype = grad.dtype(), .device = grad.device()});
+    view_fn(out).copy_(grad);
+  }
+  if (autograd::should_record(grad)) {
+    auto node = autograd::make_node<EmbedBackward>({&grad}, std::move(view_fn));
+    autograd::set_history(out, *node);
+  }
+  return out;
+}
+
+// Views that select elements (slice, select, as_strided): the view_fn re-applies them.
+// Gradients of values overwritten by fill_, zero_, uniform_, normal_: none.
+struct OverwrittenBackward final : Node {
+  explicit OverwrittenBackward(const char* name) : name_(name) {}
+  const char* name() const override { return name_; }
+  TensorList apply(TensorList&&) override { return {Tensor()}; }
+  const char* name_;
+};
+
+// self.copy_(src): self's old values get no gradient, src gets it (summed back and cast by the engine).
+struct CopyBackward final : Node {
+  const char* name() const override { return "CopyBackward"; }
+  TensorList apply(TensorList&& g) override { return {Tensor(), std::move(g[0])}; }
+};
+
+// Records an in-place op that overwrote all of self.
+void record_overwrite(const Tensor& self, const char* name) {
+  if (!autograd::should_record(self)) return;
+  auto node = autograd::make_node<OverwrittenBackward>({&self}, name);
+  autograd::rebase_history(self, *node);
+}
+
+struct PartialViewBackward final : Node {
+  PartialViewBackward(const char* name, IntArrayRef sizes, std::function<Tensor(const Tensor&)> view_fn)
+      : name_(name), sizes(sizes), view_fn(std::move(view_fn)) {}
+  const char* name() const override { return name_; }
+  TensorList apply(TensorList&& g) override { return {embed(g[0], sizes, view_fn)}; }
+  const char* name_;
+  DimVector sizes;
+  std::function<Tensor(const Tensor&)> view_fn;
+};
 
 // Replaces a single -1 by what makes the element count match.
 DimVector infer_size(IntArrayRef shape, int64_t numel, const char* op) {
@@ -73,14 +175,16 @@ Tensor Tensor::view(IntArrayRef shape) const {
   ACCEL_CHECK(strides, "view: size ", shape, " is not compatible with input tensor's size ", this->sizes(),
               " and stride ", this->strides(), " (at least one dimension spans across two contiguous subspaces); "
               "use reshape instead");
-  return make_view(*this, std::move(sizes), std::move(*strides), storage_offset());
+  return recorded<ReshapeBackward>(*this, make_view(*this, std::move(sizes), std::move(*strides), storage_offset()),
+                                   this->sizes());
 }
 
 Tensor Tensor::reshape(IntArrayRef shape) const {
   ops::check_defined(*this, "reshape");
   DimVector sizes = infer_size(shape, numel(), "reshape");
   if (auto strides = view_strides(this->sizes(), this->strides(), sizes))
-    return make_view(*this, std::move(sizes), std::move(*strides), storage_offset());
+    return recorded<ReshapeBackward>(*this, make_view(*this, std::move(sizes), std::move(*strides), storage_offset()),
+                                     this->sizes());
   return clone().view(sizes);
 }
 
@@ -118,21 +222,25 @@ Tensor Tensor::squeeze() const {
       sizes_out.push_back(size(d));
       strides_out.push_back(stride(d));
     }
-  return make_view(*this, std::move(sizes_out), std::move(strides_out), storage_offset());
+  return recorded<ReshapeBackward>(*this, make_view(*this, std::move(sizes_out), std::move(strides_out), storage_offset()),
+                                   sizes());
 }
 
 Tensor Tensor::squeeze(int64_t dim_) const {
   ops::check_defined(*this, "squeeze");
   if (dim() == 0) {
     wrap_dim(dim_, 0, "squeeze");
-    return make_view(*this, {}, {}, storage_offset());
+    return recorded<IdentityBackward>(*this, make_view(*this, {}, {}, storage_offset()), "AliasBackward");
   }
   const int64_t d = wrap_dim(dim_, dim(), "squeeze");
-  if (size(d) != 1) return make_view(*this, DimVector(sizes()), DimVector(strides()), storage_offset());
+  if (size(d) != 1)
+    return recorded<IdentityBackward>(*this, make_view(*this, DimVector(sizes()), DimVector(strides()), storage_offset()),
+                                      "AliasBackward");
   DimVector sizes_out(sizes()), strides_out(strides());
   sizes_out.erase(static_cast<size_t>(d));
   strides_out.erase(static_cast<size_t>(d));
-  return make_view(*this, std::move(sizes_out), std::move(strides_out), storage_offset());
+  return recorded<ReshapeBackward>(*this, make_view(*this, std::move(sizes_out), std::move(strides_out), storage_offset()),
+                                   sizes());
 }
 
 Tensor Tensor::unsqueeze(int64_t dim_) const {
@@ -142,14 +250,15 @@ Tensor Tensor::unsqueeze(int64_t dim_) const {
   const int64_t new_stride = d < dim() ? size(d) * stride(d) : 1;
   sizes_out.insert(static_cast<size_t>(d), 1);
   strides_out.insert(static_cast<size_t>(d), new_stride);
-  return make_view(*this, std::move(sizes_out), std::move(strides_out), storage_offset());
+  return recorded<ReshapeBackward>(*this, make_view(*this, std::move(sizes_out), std::move(strides_out), storage_offset()),
+                                   sizes());
 }
 
 Tensor Tensor::permute(IntArrayRef dims) const {
   ops::check_defined(*this, "permute");
   ACCEL_CHECK(static_cast<int64_t>(dims.size()) == dim(), "permute: number of dims ", dims, " doesn't match the input's ",
               dim());
-  DimVector sizes_out(dims.size()), strides_out(dims.size());
+  DimVector sizes_out(dims.size()), strides_out(dims.size()), inverse(dims.size());
   uint64_t seen = 0;
   for (size_t i = 0; i < dims.size(); ++i) {
     const int64_t d = wrap_dim(dims[i], dim(), "permute");
@@ -157,8 +266,10 @@ Tensor Tensor::permute(IntArrayRef dims) const {
     seen |= uint64_t{1} << d;
     sizes_out[i] = size(d);
     strides_out[i] = stride(d);
+    inverse[d] = static_cast<int64_t>(i);
   }
-  return make_view(*this, std::move(sizes_out), std::move(strides_out), storage_offset());
+  return recorded<PermuteBackward>(*this, make_view(*this, std::move(sizes_out), std::move(strides_out), storage_offset()),
+                                   std::move(inverse));
 }
 
 Tensor Tensor::transpose(int64_t dim0, int64_t dim1) const {
@@ -166,13 +277,17 @@ Tensor Tensor::transpose(int64_t dim0, int64_t dim1) const {
   if (dim() == 0) {
     wrap_dim(dim0, 0, "transpose");
     wrap_dim(dim1, 0, "transpose");
-    return make_view(*this, {}, {}, storage_offset());
+    return recorded<IdentityBackward>(*this, make_view(*this, {}, {}, storage_offset()), "AliasBackward");
   }
   const int64_t a = wrap_dim(dim0, dim(), "transpose"), b = wrap_dim(dim1, dim(), "transpose");
   DimVector sizes_out(sizes()), strides_out(strides());
   std::swap(sizes_out[a], sizes_out[b]);
   std::swap(strides_out[a], strides_out[b]);
-  return make_view(*this, std::move(sizes_out), std::move(strides_out), storage_offset());
+  DimVector inverse(static_cast<size_t>(dim()));
+  for (int64_t d = 0; d < dim(); ++d) inverse[d] = d;
+  std::swap(inverse[a], inverse[b]);
+  return recorded<PermuteBackward>(*this, make_view(*this, std::move(sizes_out), std::move(strides_out), storage_offset()),
+                                   std::move(inverse));
 }
 
 Tensor Tensor::t() const {
@@ -203,7 +318,8 @@ Tensor Tensor::expand(IntArrayRef shape) const {
     sizes_out[i] = target;
     strides_out[i] = target == size(d) ? stride(d) : 0;
   }
-  return make_view(*this, std::move(sizes_out), std::move(strides_out), storage_offset());
+  return recorded<IdentityBackward>(*this, make_view(*this, std::move(sizes_out), std::move(strides_out), storage_offset()),
+                                    "ExpandBackward");
 }
 
 Tensor Tensor::slice(int64_t dim_, std::optional<int64_t> start, std::optional<int64_t> end, int64_t step) const {
@@ -220,7 +336,9 @@ Tensor Tensor::slice(int64_t dim_, std::optional<int64_t> start, std::optional<i
   DimVector sizes_out(sizes()), strides_out(strides());
   sizes_out[d] = (e - s + step - 1) / step;
   strides_out[d] = stride(d) * step;
-  return make_view(*this, std::move(sizes_out), std::move(strides_out), storage_offset() + s * stride(d));
+  return recorded<PartialViewBackward>(
+      *this, make_view(*this, std::move(sizes_out), std::move(strides_out), storage_offset() + s * stride(d)),
+      "SliceBackward", sizes(), [=](const Tensor& t) { return t.slice(d, s, e, step); });
 }
 
 Tensor Tensor::narrow(int64_t dim_, int64_t start, int64_t length) const {
@@ -245,7 +363,9 @@ Tensor Tensor::select(int64_t dim_, int64_t index) const {
   DimVector sizes_out(sizes()), strides_out(strides());
   sizes_out.erase(static_cast<size_t>(d));
   strides_out.erase(static_cast<size_t>(d));
-  return make_view(*this, std::move(sizes_out), std::move(strides_out), storage_offset() + index * stride(d));
+  return recorded<PartialViewBackward>(
+      *this, make_view(*this, std::move(sizes_out), std::move(strides_out), storage_offset() + index * stride(d)),
+      "SelectBackward", sizes(), [=](const Tensor& t) { return t.select(d, index); });
 }
 
 Tensor Tensor::as_strided(IntArrayRef sizes_, IntArrayRef strides_, std::optional<int64_t> offset) const {
@@ -262,7 +382,18 @@ Tensor Tensor::as_strided(IntArrayRef sizes_, IntArrayRef strides_, std::optiona
   ACCEL_CHECK(numel_of(sizes_) == 0 || (last + 1) * element_size() <= static_cast<int64_t>(storage()->nbytes()),
               "as_strided: sizes ", sizes_, " and strides ", strides_, " at offset ", start,
               " reach past the end of the storage (", storage()->nbytes() / element_size(), " elements)");
-  return make_view(*this, DimVector(sizes_), DimVector(strides_), start);
+  Tensor view = make_view(*this, DimVector(sizes_), DimVector(strides_), start);
+  if (!autograd::should_record(*this)) return view;
+  // The gradient lands in a contiguous tensor of the input's shape, so the view's geometry is
+  // re-expressed relative to the input; that needs a contiguous input.
+  ACCEL_CHECK(is_contiguous(), "as_strided: gradients through as_strided of a non-contiguous tensor are not supported");
+  const DimVector view_sizes(sizes_), view_strides(strides_);
+  const int64_t relative = start - storage_offset();
+  return recorded<PartialViewBackward>(*this, std::move(view), "AsStridedBackward", sizes(),
+                                       [=](const Tensor& t) {
+                                         const Tensor c = t.contiguous();
+                                         return c.as_strided(view_sizes, view_strides, c.storage_offset() + relative);
+                                       });
 }
 
 std::vector<Tensor> Tensor::split(int64_t split_size, int64_t dim_) const {
@@ -327,7 +458,7 @@ Tensor Tensor::clone() const {
   ops::check_defined(*this, "clone");
   Tensor out = empty(sizes(), {.dtype = dtype(), .device = device()});
   backend(device()).copy(out, *this);
-  return out;
+  return recorded<IdentityBackward>(*this, std::move(out), "CloneBackward");
 }
 
 Tensor Tensor::to(DType target, bool copy) const {
@@ -335,7 +466,7 @@ Tensor Tensor::to(DType target, bool copy) const {
   if (target == dtype() && !copy) return *this;
   Tensor out = empty(sizes(), {.dtype = target, .device = device()});
   backend(device()).copy(out, *this);
-  return out;
+  return recorded<IdentityBackward>(*this, std::move(out), "ToCopyBackward");
 }
 
 Tensor Tensor::to(Device target, bool copy) const { return to(target, dtype(), copy); }
@@ -343,13 +474,18 @@ Tensor Tensor::to(Device target, bool copy) const { return to(target, dtype(), c
 Tensor Tensor::to(Device target, DType target_dtype, bool copy) const {
   ops::check_defined(*this, "to");
   if (target == device()) return to(target_dtype, copy);
-  // Convert on the source when that shrinks the transfer, else on the destination.
-  const bool convert_first = itemsize(target_dtype) <= element_size();
-  const Tensor src = (convert_first ? to(target_dtype) : *this).contiguous();
-  Tensor out = empty(sizes(), {.dtype = src.dtype(), .device = target});
-  Backend& mover = target.is_cpu() ? backend(device()) : backend(target);
-  mover.copy_across_devices(out, src);
-  return out.to(target_dtype);
+  Tensor out;
+  {
+    NoGradGuard no_grad;
+    // Convert on the source when that shrinks the transfer, else on the destination.
+    const bool convert_first = itemsize(target_dtype) <= element_size();
+    const Tensor src = (convert_first ? to(target_dtype) : *this).contiguous();
+    out = empty(sizes(), {.dtype = src.dtype(), .device = target});
+    Backend& mover = target.is_cpu() ? backend(device()) : backend(target);
+    mover.copy_across_devices(out, src);
+    out = out.to(target_dtype);
+  }
+  return recorded<IdentityBackward>(*this, std::move(out), "ToCopyBackward");
 }
 
 const Tensor& Tensor::copy_(const Tensor& src) const {
@@ -359,9 +495,16 @@ const Tensor& Tensor::copy_(const Tensor& src) const {
   ACCEL_CHECK(IntArrayRef(shape) == sizes(), "copy_: source of shape ", src.sizes(),
               " does not broadcast to the destination's shape ", sizes());
   ops::check_writable(*this, "copy_");
-  const Tensor source = src.device() == device() ? src : src.to(device(), dtype());
-  backend(device()).copy(*this, ops::broadcast_to(source, sizes()));
+  {
+    NoGradGuard no_grad;
+    const Tensor source = src.device() == device() ? src : src.to(device(), dtype());
+    backend(device()).copy(*this, ops::broadcast_to(source, sizes()));
+  }
   bump_version();
+  if (autograd::should_record(*this, src)) {
+    auto node = autograd::make_node<CopyBackward>({this, &src});
+    autograd::rebase_history(*this, *node);
+  }
   return *this;
 }
 
@@ -370,11 +513,13 @@ const Tensor& Tensor::fill_(Scalar value) const {
   ops::check_writable(*this, "fill_");
   backend(device()).fill(*this, value);
   bump_version();
+  record_overwrite(*this, "FillBackward");
   return *this;
 }
 
 const Tensor& Tensor::fill_(const Tensor& value) const {
   ACCEL_CHECK(value.defined() && value.dim() == 0, "fill_: expected a 0-dim value tensor");
+  if (autograd::should_record(value)) return copy_(value);
   return fill_(value.item());
 }
 
@@ -387,6 +532,7 @@ const Tensor& Tensor::uniform_(double from, double to) const {
   ops::check_writable(*this, "uniform_");
   backend(device()).uniform(*this, from, to, default_generator());
   bump_version();
+  record_overwrite(*this, "UniformBackward");
   return *this;
 }
 
@@ -397,6 +543,7 @@ const Tensor& Tensor::normal_(double mean, double std) const {
   ops::check_writable(*this, "normal_");
   backend(device()).normal(*this, mean, std, default_generator());
   bump_version();
+  record_overwrite(*this, "NormalBackward");
   return *this;
 }
 
