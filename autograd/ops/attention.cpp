@@ -1,11 +1,32 @@
-// Transformer building blocks: embedding lookup, dropout and scaled-dot-product attention, composed
-// of differentiable ops so that their gradients follow from those ops.
+// Transformer building blocks: embedding lookup (with its own node, for padding_idx), dropout and
+// scaled-dot-product attention, composed of differentiable ops so that their gradients follow
+// from those ops.
 #include <cmath>
 #include <limits>
 
+#include <accel/autograd/meta.h>
 #include <accel/autograd/ops/op_utils.h>
 
 namespace accel {
+namespace {
+
+// The gradient rows are added into the looked-up rows; the padding row gets none. Written with
+// differentiable ops, so double backward works.
+struct EmbeddingBackward final : autograd::Node {
+  const char* name() const override { return "EmbeddingBackward"; }
+  autograd::TensorList apply(autograd::TensorList&& g) override {
+    const Tensor index = indices.unpack(this);
+    Tensor rows = g[0].reshape({index.numel(), weight_sizes[1]});
+    if (padding_idx) rows = rows.masked_fill((index == *padding_idx).unsqueeze(1), 0);
+    return {zeros(weight_sizes, {.dtype = rows.dtype(), .device = rows.device()}).index_add(0, index, rows)};
+  }
+  void release_saved() override { indices.reset(); }
+  autograd::SavedTensor indices;  // flat int64
+  DimVector weight_sizes;
+  std::optional<int64_t> padding_idx;  // wrapped into range
+};
+
+}  // namespace
 
 using ops::check_defined;
 
@@ -19,13 +40,25 @@ Tensor embedding(const Tensor& weight, const Tensor& indices, std::optional<int6
   const int64_t rows = weight.size(0);
   ACCEL_CHECK(!padding_idx || (*padding_idx >= -rows && *padding_idx < rows), "embedding: padding_idx ",
               padding_idx.value_or(0), " is out of range for ", rows, " embeddings");
+  ACCEL_CHECK(indices.device() == weight.device(), "embedding: indices on ", indices.device(),
+              " and weight on ", weight.device(), " differ in device");
   const Tensor flat = indices.reshape({-1}).to(kInt64);
   const Tensor bad = (flat < 0) | (flat >= rows);
   ACCEL_CHECK(!bad.any().item<bool>(), "embedding: index ", flat.masked_select(bad)[0].item<int64_t>(),
               " is out of range for ", rows, " embeddings");
   DimVector shape(indices.sizes());
   shape.push_back(weight.size(1));
-  return index_select(weight, 0, flat).view(shape);
+  // Written through a 2-D view of the final output, so that the output is no view.
+  Tensor out = empty(shape, weight.options());
+  backend(weight.device()).index_select(out.view({flat.numel(), weight.size(1)}), weight, 0, flat);
+  if (autograd::should_record(weight)) {
+    auto node = autograd::make_node<EmbeddingBackward>({&weight});
+    node->indices = autograd::SavedTensor(flat);
+    node->weight_sizes = DimVector(weight.sizes());
+    if (padding_idx) node->padding_idx = *padding_idx < 0 ? *padding_idx + rows : *padding_idx;
+    autograd::set_history(out, *node);
+  }
+  return out;
 }
 
 Tensor dropout(const Tensor& input, double p, bool training, Generator* generator) {
