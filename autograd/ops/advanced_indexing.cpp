@@ -3,11 +3,15 @@
 // broadcast together and applied as one gather (or scatter) over the flattened indexed dims.
 #include <numeric>
 
+#include <accel/autograd/meta.h>
 #include <accel/autograd/ops/op_utils.h>
 #include <accel/tensor/indexing.h>
 
 namespace accel {
 namespace {
+
+using autograd::Node;
+using autograd::TensorList;
 
 struct Indexed {
   Tensor view;                      // x after the basic (view) indices
@@ -143,6 +147,67 @@ int64_t indexed_numel(const Indexed& r) {
   return n;
 }
 
+// Values get the gradient at the indexed positions (summed back to their shape by the engine);
+// self's gradient passes through, except at positions the values overwrote.
+struct IndexPutBackward final : Node {
+  IndexPutBackward(std::vector<TensorIndex> indices, bool accumulate)
+      : indices(std::move(indices)), accumulate(accumulate) {}
+  const char* name() const override { return accumulate ? "IndexPutAccumulateBackward" : "IndexPutBackward"; }
+  TensorList apply(TensorList&& g) override {
+    Tensor self_grad;
+    if (needs_input_grad(0)) self_grad = accumulate ? g[0] : g[0].clone().index_put_(indices, 0);
+    return {self_grad, needs_input_grad(1) ? g[0].index(indices) : Tensor()};
+  }
+  std::vector<TensorIndex> indices;
+  bool accumulate;
+};
+
+// Writes (or, accumulating, adds) value at self's indexed positions.
+const Tensor& index_put(const Tensor& self, const std::vector<TensorIndex>& indices, const Tensor& value,
+                        bool accumulate) {
+  ops::check_defined(self, "index_put_");
+  ops::check_defined(value, "index_put_");
+  const Indexed r = apply_basic(self, indices);
+  if (r.dims.empty()) {  // a view: the in-place op on it records its own gradient
+    if (accumulate) r.view.add_(value);
+    else r.view.copy_(value);
+    return self;
+  }
+  const Plan p = plan(r);
+  ops::check_writable(self, "index_put_");
+  {
+    NoGradGuard no_grad;
+    // Bring value to [n, rest...]: broadcast it to the result layout, then undo the layout's permute.
+    DimVector result_shape;
+    for (int64_t k = 0; k < p.insert_at; ++k) result_shape.push_back(p.rest[k]);
+    for (int64_t s : p.broadcast) result_shape.push_back(s);
+    for (size_t k = static_cast<size_t>(p.insert_at); k < p.rest.size(); ++k) result_shape.push_back(p.rest[k]);
+    const Tensor expanded = value.to(self.device(), self.dtype()).expand(result_shape);
+    const int64_t nb = static_cast<int64_t>(p.broadcast.size());
+    std::vector<int64_t> back;
+    for (int64_t k = 0; k < nb; ++k) back.push_back(p.insert_at + k);
+    for (int64_t k = 0; k < expanded.dim(); ++k)
+      if (k < p.insert_at || k >= p.insert_at + nb) back.push_back(k);
+    const Tensor src = expanded.permute(back).reshape(folded_shape(p, p.flat_index.numel())).contiguous();
+    // Scatter rows of src into the folded destination (through a copy when folding needs one).
+    const DimVector folded = folded_shape(p, indexed_numel(r));
+    const bool foldable = p.permuted.is_contiguous();
+    Tensor destination = foldable ? p.permuted.view(folded) : p.permuted.contiguous().view(folded);
+    DimVector index_shape(src.sizes());
+    DimVector unit(static_cast<size_t>(src.dim()), 1);
+    unit[0] = src.size(0);
+    const Tensor index = p.flat_index.view(unit).expand(index_shape).contiguous();
+    backend(self.device()).scatter(destination, 0, index, src, accumulate);
+    if (!foldable) p.permuted.copy_(destination.view(p.permuted.sizes()));
+  }
+  self.bump_version();
+  if (autograd::should_record(self, value)) {
+    auto node = autograd::make_node<IndexPutBackward>({&self, &value}, indices, accumulate);
+    autograd::rebase_history(self, *node);
+  }
+  return self;
+}
+
 }  // namespace
 
 Tensor Tensor::index(std::initializer_list<TensorIndex> indices) const {
@@ -159,38 +224,7 @@ Tensor Tensor::index(const std::vector<TensorIndex>& indices) const {
 }
 
 const Tensor& Tensor::index_put_(const std::vector<TensorIndex>& indices, const Tensor& value) const {
-  ops::check_defined(*this, "index_put_");
-  ops::check_defined(value, "index_put_");
-  const Indexed r = apply_basic(*this, indices);
-  if (r.dims.empty()) {
-    r.view.copy_(value);
-    return *this;
-  }
-  const Plan p = plan(r);
-  // Bring value to [n, rest...]: broadcast it to the result layout, then undo the layout's permute.
-  DimVector result_shape;
-  for (int64_t k = 0; k < p.insert_at; ++k) result_shape.push_back(p.rest[k]);
-  for (int64_t s : p.broadcast) result_shape.push_back(s);
-  for (size_t k = static_cast<size_t>(p.insert_at); k < p.rest.size(); ++k) result_shape.push_back(p.rest[k]);
-  const Tensor expanded = value.to(device(), dtype()).expand(result_shape);
-  const int64_t nb = static_cast<int64_t>(p.broadcast.size());
-  std::vector<int64_t> back;
-  for (int64_t k = 0; k < nb; ++k) back.push_back(p.insert_at + k);
-  for (int64_t k = 0; k < expanded.dim(); ++k)
-    if (k < p.insert_at || k >= p.insert_at + nb) back.push_back(k);
-  const Tensor src = expanded.permute(back).reshape(folded_shape(p, p.flat_index.numel())).contiguous();
-  // Scatter rows of src into the folded destination (through a copy when folding needs one).
-  const DimVector folded = folded_shape(p, indexed_numel(r));
-  const bool foldable = p.permuted.is_contiguous();
-  Tensor destination = foldable ? p.permuted.view(folded) : p.permuted.contiguous().view(folded);
-  DimVector index_shape(src.sizes());
-  DimVector unit(static_cast<size_t>(src.dim()), 1);
-  unit[0] = src.size(0);
-  const Tensor index = p.flat_index.view(unit).expand(index_shape).contiguous();
-  backend(device()).scatter(destination, 0, index, src, false);
-  if (!foldable) p.permuted.copy_(destination.view(p.permuted.sizes()));
-  bump_version();
-  return *this;
+  return index_put(*this, indices, value, /*accumulate=*/false);
 }
 
 const Tensor& Tensor::index_put_(const std::vector<TensorIndex>& indices, Scalar value) const {

@@ -1,12 +1,110 @@
 // Front end of the indexing ops: index_select, gather, scatter, scatter_add, index_add,
 // masked_select, nonzero, one_hot. Indices are int64 on the input's device and are range-checked
 // here, before any kernel runs, so a bad index is an accel::Error rather than a stray write.
+#include <accel/autograd/meta.h>
 #include <accel/autograd/ops/op_utils.h>
 
 namespace accel {
 namespace {
 
+using autograd::Node;
+using autograd::SavedTensor;
+using autograd::TensorList;
 using ops::check_defined;
+
+// PyTorch treats 0-dim operands of these ops as 1-D with one element.
+Tensor as_1d(const Tensor& t) { return t.dim() == 0 ? t.view({1}) : t; }
+
+Tensor zeros_of(IntArrayRef sizes, const Tensor& like) {
+  return zeros(sizes, {.dtype = like.dtype(), .device = like.device()});
+}
+
+// The backward formulas pair up (each is the other's gradient), so double backward works:
+// index_select <-> index_add, gather <-> scatter_add.
+
+struct IndexSelectBackward final : Node {
+  const char* name() const override { return "IndexSelectBackward"; }
+  TensorList apply(TensorList&& g) override {
+    const DimVector sizes1d = sizes.empty() ? DimVector{1} : sizes;
+    return {zeros_of(sizes1d, g[0]).index_add(dim, index.unpack(this), as_1d(g[0])).view(sizes)};
+  }
+  void release_saved() override { index.reset(); }
+  int64_t dim = 0;
+  DimVector sizes;
+  SavedTensor index;  // 1-D
+};
+
+struct GatherBackward final : Node {
+  const char* name() const override { return "GatherBackward"; }
+  TensorList apply(TensorList&& g) override {
+    const DimVector sizes1d = sizes.empty() ? DimVector{1} : sizes;
+    return {zeros_of(sizes1d, g[0]).scatter_add(dim, index.unpack(this), as_1d(g[0])).view(sizes)};
+  }
+  void release_saved() override { index.reset(); }
+  int64_t dim = 0;
+  DimVector sizes;
+  SavedTensor index;  // at least 1-D
+};
+
+// g.gather(dim, index), zero-padded from index's shape up to src's (index may be smaller).
+Tensor gathered_source_grad(const Tensor& g, int64_t dim, const Tensor& index, IntArrayRef src_sizes) {
+  const Tensor picked = as_1d(g).gather(dim, index);
+  DimVector pads;
+  for (int64_t k = index.dim() - 1; k >= 0; --k) {
+    pads.push_back(0);
+    pads.push_back((src_sizes.empty() ? 1 : src_sizes[k]) - index.size(k));
+  }
+  const bool same = std::all_of(pads.begin(), pads.end(), [](int64_t p) { return p == 0; });
+  return (same ? picked : pad(picked, pads)).view(src_sizes);
+}
+
+// scatter_ (accumulate = false): the overwritten positions of self get no gradient.
+// scatter_add_ (accumulate = true): self's gradient passes through.
+struct ScatterBackward final : Node {
+  ScatterBackward(int64_t dim, bool accumulate) : dim(dim), accumulate(accumulate) {}
+  const char* name() const override { return accumulate ? "ScatterAddBackward" : "ScatterBackward"; }
+  TensorList apply(TensorList&& g) override {
+    Tensor self_grad, src_grad;
+    if (needs_input_grad(0))
+      self_grad = accumulate ? g[0] : as_1d(g[0]).scatter(dim, index.unpack(this), 0).view(g[0].sizes());
+    if (needs_input_grad(1)) src_grad = gathered_source_grad(g[0], dim, index.unpack(this), src_sizes);
+    return {self_grad, src_grad};
+  }
+  void release_saved() override { index.reset(); }
+  int64_t dim;
+  bool accumulate;
+  DimVector src_sizes;
+  SavedTensor index;  // at least 1-D
+};
+
+struct IndexAddBackward final : Node {
+  IndexAddBackward(int64_t dim, Scalar alpha) : dim(dim), alpha(alpha) {}
+  const char* name() const override { return "IndexAddBackward"; }
+  TensorList apply(TensorList&& g) override {
+    Tensor source_grad;
+    if (needs_input_grad(1)) {
+      source_grad = as_1d(g[0]).index_select(dim, index.unpack(this)).view(source_sizes);
+      if (alpha.to_double() != 1) source_grad = source_grad * alpha;
+    }
+    return {needs_input_grad(0) ? g[0] : Tensor(), source_grad};
+  }
+  void release_saved() override { index.reset(); }
+  int64_t dim;
+  Scalar alpha;
+  DimVector source_sizes;
+  SavedTensor index;  // 1-D
+};
+
+// The selected elements go back to their positions in the flattened broadcast input.
+struct MaskedSelectBackward final : Node {
+  const char* name() const override { return "MaskedSelectBackward"; }
+  TensorList apply(TensorList&& g) override {
+    return {zeros_of({numel_of(shape)}, g[0]).index_add(0, positions, g[0]).view(shape)};
+  }
+  void release_saved() override { positions = Tensor(); }
+  DimVector shape;  // broadcast shape of input and mask; the engine sums it back to the input's
+  Tensor positions;
+};
 
 void check_index(const Tensor& index, const Tensor& x, const char* op) {
   check_defined(index, op);
@@ -38,9 +136,6 @@ void check_source(const Tensor& self, const Tensor& src, const char* op) {
               " and ", src.device());
 }
 
-// PyTorch treats 0-dim operands of these ops as 1-D with one element.
-Tensor as_1d(const Tensor& t) { return t.dim() == 0 ? t.view({1}) : t; }
-
 const Tensor& scatter_into(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& src, bool accumulate,
                            const char* op) {
   check_defined(self, op);
@@ -58,6 +153,12 @@ const Tensor& scatter_into(const Tensor& self, int64_t dim, const Tensor& index,
   ops::check_writable(self, op);
   backend(self.device()).scatter(out, d, idx, source, accumulate);
   self.bump_version();
+  if (autograd::should_record(self, src)) {
+    auto node = autograd::make_node<ScatterBackward>({&self, &src}, d, accumulate);
+    node->src_sizes = src.sizes();
+    if (!accumulate || autograd::requires_grad(src)) node->index = SavedTensor(idx);
+    autograd::rebase_history(self, *node);
+  }
   return self;
 }
 
@@ -82,7 +183,15 @@ Tensor index_select(const Tensor& x, int64_t dim, const Tensor& index_) {
   shape[d] = index.numel();
   Tensor out = empty(shape, {.dtype = x.dtype(), .device = x.device()});
   backend(x.device()).index_select(out, input, d, index);
-  return x.dim() == 0 ? out.view({}) : out;
+  if (x.dim() == 0) out = out.view({});
+  if (autograd::should_record(x)) {
+    auto node = autograd::make_node<IndexSelectBackward>({&x});
+    node->dim = d;
+    node->sizes = x.sizes();
+    node->index = SavedTensor(index.reshape({-1}));
+    autograd::set_history(out, *node);
+  }
+  return out;
 }
 
 Tensor gather(const Tensor& x, int64_t dim, const Tensor& index) {
@@ -96,9 +205,16 @@ Tensor gather(const Tensor& x, int64_t dim, const Tensor& index) {
     ACCEL_CHECK(k == d || idx.size(k) <= input.size(k), "gather: index of shape ", index.sizes(),
                 " is larger than the input (", x.sizes(), ") in dim ", k);
   check_range(idx, input.size(d), d, "gather");
-  Tensor out = empty(idx.sizes(), {.dtype = x.dtype(), .device = x.device()});
-  backend(x.device()).gather(out, input, d, idx);
-  return out.view(index.sizes());
+  Tensor out = empty(index.sizes(), {.dtype = x.dtype(), .device = x.device()});
+  backend(x.device()).gather(as_1d(out), input, d, idx);
+  if (autograd::should_record(x)) {
+    auto node = autograd::make_node<GatherBackward>({&x});
+    node->dim = d;
+    node->sizes = x.sizes();
+    node->index = SavedTensor(idx);
+    autograd::set_history(out, *node);
+  }
+  return out;
 }
 
 Tensor scatter(const Tensor& x, int64_t dim, const Tensor& index, const Tensor& src) {
@@ -127,7 +243,13 @@ Tensor masked_select(const Tensor& x, const Tensor& mask) {
   const DimVector shape = broadcast_shapes(x.sizes(), mask.sizes(), "masked_select");
   const Tensor positions = nonzero(mask.expand(shape).reshape({-1})).view({-1});
   Tensor out = empty({positions.numel()}, {.dtype = x.dtype(), .device = x.device()});
-  backend(x.device()).index_select(out, x.expand(shape).reshape({-1}), 0, positions);
+  backend(x.device()).index_select(out, autograd::alias_without_history(x).expand(shape).reshape({-1}), 0, positions);
+  if (autograd::should_record(x)) {
+    auto node = autograd::make_node<MaskedSelectBackward>({&x});
+    node->shape = shape;
+    node->positions = positions;
+    autograd::set_history(out, *node);
+  }
   return out;
 }
 
@@ -206,6 +328,14 @@ const Tensor& Tensor::index_add_(int64_t dim, const Tensor& index_, const Tensor
   ops::check_writable(*this, "index_add_");
   backend(device()).index_add(out, d, index, src, alpha);
   bump_version();
+  if (autograd::should_record(*this, source)) {
+    auto node = autograd::make_node<IndexAddBackward>({this, &source}, d, alpha);
+    if (autograd::requires_grad(source)) {
+      node->source_sizes = source.sizes();
+      node->index = SavedTensor(index.reshape({-1}));
+    }
+    autograd::rebase_history(*this, *node);
+  }
   return *this;
 }
 

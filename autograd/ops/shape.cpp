@@ -1,7 +1,55 @@
 // Ops that rearrange elements into a new tensor: cat, stack, repeat, flip, roll, tril/triu, pad.
+#include <accel/autograd/meta.h>
 #include <accel/autograd/ops/op_utils.h>
 
 namespace accel {
+namespace {
+
+using autograd::Node;
+using autograd::TensorList;
+
+// Each input gets its slice of the gradient; skipped 1-D empty inputs get an empty gradient.
+struct CatBackward final : Node {
+  const char* name() const override { return "CatBackward"; }
+  TensorList apply(TensorList&& g) override {
+    TensorList grads(offsets.size());
+    for (size_t i = 0; i < offsets.size(); ++i) {
+      if (!needs_input_grad(i)) continue;
+      grads[i] = offsets[i] < 0 ? zeros({0}, {.dtype = g[0].dtype(), .device = g[0].device()})
+                                : g[0].narrow(dim, offsets[i], lengths[i]);
+    }
+    return grads;
+  }
+  int64_t dim = 0;
+  DimVector offsets, lengths;  // per input; offset -1 for a skipped input
+};
+
+struct FlipBackward final : Node {
+  explicit FlipBackward(IntArrayRef dims) : dims(dims) {}
+  const char* name() const override { return "FlipBackward"; }
+  TensorList apply(TensorList&& g) override { return {g[0].flip(dims)}; }
+  DimVector dims;
+};
+
+struct TriangleBackward final : Node {
+  TriangleBackward(int64_t diagonal, bool lower) : diagonal(diagonal), lower(lower) {}
+  const char* name() const override { return lower ? "TrilBackward" : "TriuBackward"; }
+  TensorList apply(TensorList&& g) override { return {lower ? g[0].tril(diagonal) : g[0].triu(diagonal)}; }
+  int64_t diagonal;
+  bool lower;
+};
+
+// Padding by -pads crops what was padded and zero-pads what was cropped.
+struct PadBackward final : Node {
+  explicit PadBackward(IntArrayRef pads) {
+    for (int64_t p : pads) negated.push_back(-p);
+  }
+  const char* name() const override { return "PadBackward"; }
+  TensorList apply(TensorList&& g) override { return {pad(g[0], negated)}; }
+  DimVector negated;
+};
+
+}  // namespace
 
 Tensor cat(const std::vector<Tensor>& tensors, int64_t dim) {
   ACCEL_CHECK(!tensors.empty(), "cat: expected a non-empty list of tensors");
@@ -32,10 +80,25 @@ Tensor cat(const std::vector<Tensor>& tensors, int64_t dim) {
   DimVector shape(first.sizes());
   shape[d] = total;
   Tensor out = empty(shape, {.dtype = dtype, .device = first.device()});
-  int64_t offset = 0;
-  for (const Tensor* t : parts) {
-    out.narrow(d, offset, t->size(d)).copy_(*t);
-    offset += t->size(d);
+  {
+    NoGradGuard no_grad;
+    int64_t offset = 0;
+    for (const Tensor* t : parts) {
+      out.narrow(d, offset, t->size(d)).copy_(*t);
+      offset += t->size(d);
+    }
+  }
+  if (autograd::should_record(tensors)) {
+    auto node = autograd::make_node<CatBackward>(tensors);
+    node->dim = d;
+    int64_t offset = 0;
+    for (const Tensor& t : tensors) {
+      const bool skipped = t.dim() == 1 && t.numel() == 0;
+      node->offsets.push_back(skipped ? -1 : offset);
+      node->lengths.push_back(skipped ? 0 : t.size(d));
+      if (!skipped) offset += t.size(d);
+    }
+    autograd::set_history(out, *node);
   }
   return out;
 }
@@ -89,6 +152,7 @@ Tensor flip(const Tensor& x, IntArrayRef dims) {
   const Tensor reversed(IntrusivePtr<TensorImpl>::make(x.storage(), x.dtype(), DimVector(x.sizes()), strides, offset));
   Tensor out = empty(x.sizes(), {.dtype = x.dtype(), .device = x.device()});
   backend(x.device()).copy(out, reversed);
+  if (autograd::should_record(x)) autograd::set_history(out, *autograd::make_node<FlipBackward>({&x}, dims));
   return out;
 }
 
@@ -119,7 +183,14 @@ Tensor triangle(const Tensor& x, int64_t diagonal, bool lower, const char* op) {
   const Tensor cols = arange(x.size(-1), {.device = x.device()}).unsqueeze(0);
   const Tensor offset = cols - rows;  // j - i
   const Tensor keep = lower ? offset.le(diagonal) : offset.ge(diagonal);
-  return where(keep, x, ops::scalar_tensor(0, x.dtype(), x.device()));
+  Tensor out;
+  {
+    NoGradGuard no_grad;
+    out = where(keep, x, ops::scalar_tensor(0, x.dtype(), x.device()));
+  }
+  if (autograd::should_record(x))
+    autograd::set_history(out, *autograd::make_node<TriangleBackward>({&x}, diagonal, lower));
+  return out;
 }
 }  // namespace
 
@@ -132,7 +203,7 @@ Tensor pad(const Tensor& x, IntArrayRef pads, Scalar value) {
   ACCEL_CHECK(static_cast<int64_t>(pads.size() / 2) <= x.dim(), "pad: padding length ", pads.size(),
               " is too large for a tensor of ", x.dim(), " dims");
   DimVector shape(x.sizes());
-  Tensor source = x;
+  Tensor source = autograd::alias_without_history(x);  // PadBackward records the gradient
   for (size_t i = 0; i < pads.size() / 2; ++i) {
     const int64_t d = x.dim() - 1 - static_cast<int64_t>(i);
     const int64_t before = pads[2 * i], after = pads[2 * i + 1];
@@ -149,6 +220,7 @@ Tensor pad(const Tensor& x, IntArrayRef pads, Scalar value) {
     target = target.narrow(d, std::max<int64_t>(pads[2 * i], 0), source.size(d));
   }
   target.copy_(source);
+  if (autograd::should_record(x)) autograd::set_history(out, *autograd::make_node<PadBackward>({&x}, pads));
   return out;
 }
 
