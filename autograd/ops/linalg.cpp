@@ -1,9 +1,124 @@
 // Matrix products. Everything lands in the backend's batched GEMM (out [B, M, N] = a @ b), with
-// transposed and broadcast operands passed as strided views rather than copies.
+// transposed and broadcast operands passed as strided views rather than copies. The gradients are
+// products of the same kind with one operand transposed (a view, so again no copy), written with
+// the differentiable ops so that double backward works.
+#include <accel/autograd/meta.h>
 #include <accel/autograd/ops/op_utils.h>
 
 namespace accel {
 namespace {
+
+using autograd::Node;
+using autograd::SavedTensor;
+using autograd::TensorList;
+
+Tensor transposed(const Tensor& t) { return t.transpose(-1, -2); }
+
+// out = beta * bias + alpha * a @ b with 2-D (mm, addmm) or 3-D (bmm, baddbmm) operands. Edges:
+// bias (when there is one), a, b.
+struct GemmBackward final : Node {
+  GemmBackward(const char* name, bool batched, bool has_bias, Scalar beta, Scalar alpha)
+      : name_(name), batched(batched), has_bias(has_bias), beta(beta), alpha(alpha) {}
+  const char* name() const override { return name_; }
+  TensorList apply(TensorList&& g) override {
+    const size_t first = has_bias ? 1 : 0;
+    TensorList grads(first + 2);
+    if (has_bias && needs_input_grad(0)) grads[0] = beta.to_double() == 1 ? g[0] : g[0] * beta;
+    if (needs_input_grad(first)) grads[first] = scaled(product(g[0], transposed(b.unpack(this))));
+    if (needs_input_grad(first + 1)) grads[first + 1] = scaled(product(transposed(a.unpack(this)), g[0]));
+    return grads;
+  }
+  void release_saved() override {
+    a.reset();
+    b.reset();
+  }
+  Tensor product(const Tensor& x, const Tensor& y) const { return batched ? bmm(x, y) : mm(x, y); }
+  Tensor scaled(const Tensor& t) const { return alpha.to_double() == 1 ? t : t * alpha; }
+  const char* name_;
+  bool batched, has_bias;
+  Scalar beta, alpha;
+  SavedTensor a, b;  // each only when the other needs a gradient
+};
+
+// Saves the operands of a @ b that the gradients need: a for b's, b for a's.
+template <typename N>
+void save_operands(N& node, const Tensor& a, const Tensor& b) {
+  if (autograd::requires_grad(b)) node.a = SavedTensor(a);
+  if (autograd::requires_grad(a)) node.b = SavedTensor(b);
+}
+
+Tensor record_gemm(Tensor out, const char* name, bool batched, const Tensor* bias, const Tensor& a, const Tensor& b,
+                   Scalar beta = 1, Scalar alpha = 1) {
+  if (!autograd::should_record(a, b) && !(bias && autograd::should_record(*bias))) return out;
+  auto node = bias ? autograd::make_node<GemmBackward>({bias, &a, &b}, name, batched, true, beta, alpha)
+                   : autograd::make_node<GemmBackward>({&a, &b}, name, batched, false, beta, alpha);
+  save_operands(*node, a, b);
+  autograd::set_history(out, *node);
+  return out;
+}
+
+struct DotBackward final : Node {
+  const char* name() const override { return "DotBackward"; }
+  TensorList apply(TensorList&& g) override {
+    return {needs_input_grad(0) ? g[0] * b.unpack(this) : Tensor(), needs_input_grad(1) ? g[0] * a.unpack(this) : Tensor()};
+  }
+  void release_saved() override {
+    a.reset();
+    b.reset();
+  }
+  SavedTensor a, b;
+};
+
+// matmul with broadcast batch dims. The gradient is summed back over broadcast batch dims by the
+// engine; 1-D operands were promoted to matrices, whose extra dim is dropped again.
+struct MatmulBackward final : Node {
+  MatmulBackward(bool a_vector, bool b_vector) : a_vector(a_vector), b_vector(b_vector) {}
+  const char* name() const override { return "MatmulBackward"; }
+  TensorList apply(TensorList&& g) override {
+    Tensor grad = g[0];
+    if (a_vector) grad = grad.unsqueeze(-2);
+    if (b_vector) grad = grad.unsqueeze(-1);
+    Tensor ga, gb;
+    if (needs_input_grad(0)) {
+      const Tensor rhs = b.unpack(this);
+      ga = matmul(grad, transposed(b_vector ? rhs.unsqueeze(1) : rhs));
+      if (a_vector) ga = ga.squeeze(-2);
+    }
+    if (needs_input_grad(1)) {
+      const Tensor lhs = a.unpack(this);
+      gb = matmul(transposed(a_vector ? lhs.unsqueeze(0) : lhs), grad);
+      if (b_vector) gb = gb.squeeze(-1);
+    }
+    return {ga, gb};
+  }
+  void release_saved() override {
+    a.reset();
+    b.reset();
+  }
+  bool a_vector, b_vector;
+  SavedTensor a, b;
+};
+
+// x @ weight^T + bias over x's rows (all dims but the last flattened).
+struct LinearBackward final : Node {
+  LinearBackward(IntArrayRef x_sizes, int64_t out_features) : x_sizes(x_sizes), out_features(out_features) {}
+  const char* name() const override { return "LinearBackward"; }
+  TensorList apply(TensorList&& g) override {
+    const Tensor rows = g[0].reshape({-1, out_features});
+    Tensor gx, gw, gb;
+    if (needs_input_grad(0)) gx = mm(rows, weight.unpack(this)).reshape(x_sizes);
+    if (needs_input_grad(1)) gw = mm(rows.t(), x.unpack(this).reshape({-1, x_sizes.back()}));
+    if (needs_input_grad(2)) gb = rows.sum({0});
+    return {gx, gw, gb};
+  }
+  void release_saved() override {
+    x.reset();
+    weight.reset();
+  }
+  DimVector x_sizes;
+  int64_t out_features;
+  SavedTensor x, weight;
+};
 
 void check_matmul_operands(const char* op, const Tensor& a, const Tensor& b) {
   ops::check_defined(a, op);
@@ -25,6 +140,29 @@ void gemm_into(const Tensor& out, const Tensor& a, const Tensor& b, double alpha
   backend(out.device()).gemm(out, a, b, alpha, beta);
 }
 
+// matmul's general case: batch dims broadcast, 1-D operands promoted to matrices (forward only).
+Tensor broadcast_matmul(const Tensor& a, const Tensor& b) {
+  NoGradGuard no_grad;
+  const Tensor lhs = a.dim() == 1 ? a.unsqueeze(0) : a;
+  const Tensor rhs = b.dim() == 1 ? b.unsqueeze(1) : b;
+  const int64_t m = lhs.size(-2), k = lhs.size(-1), n = rhs.size(-1);
+  ACCEL_CHECK(k == rhs.size(-2), "matmul: shapes ", a.sizes(), " and ", b.sizes(), " cannot be multiplied");
+  const DimVector batch = broadcast_shapes(IntArrayRef(lhs.sizes().data(), lhs.dim() - 2),
+                                           IntArrayRef(rhs.sizes().data(), rhs.dim() - 2), "matmul");
+  const int64_t batch_size = numel_of(batch);
+  DimVector lhs_shape(batch), rhs_shape(batch), out_shape(batch);
+  lhs_shape.push_back(m);
+  lhs_shape.push_back(k);
+  rhs_shape.push_back(k);
+  rhs_shape.push_back(n);
+  if (a.dim() != 1) out_shape.push_back(m);
+  if (b.dim() != 1) out_shape.push_back(n);
+  Tensor out = empty(out_shape, {.dtype = a.dtype(), .device = a.device()});
+  gemm_into(out.view({batch_size, m, n}), as_batched(lhs.expand(lhs_shape), batch_size),
+            as_batched(rhs.expand(rhs_shape), batch_size));
+  return out;
+}
+
 }  // namespace
 
 Tensor mm(const Tensor& a, const Tensor& b) {
@@ -33,8 +171,11 @@ Tensor mm(const Tensor& a, const Tensor& b) {
   ACCEL_CHECK(a.size(1) == b.size(0), "mm: mat1 and mat2 shapes cannot be multiplied (", a.size(0), "x", a.size(1),
               " and ", b.size(0), "x", b.size(1), ")");
   Tensor out = empty({a.size(0), b.size(1)}, {.dtype = a.dtype(), .device = a.device()});
-  gemm_into(out.unsqueeze(0), a.unsqueeze(0), b.unsqueeze(0));
-  return out;
+  {
+    NoGradGuard no_grad;
+    gemm_into(out.unsqueeze(0), a.unsqueeze(0), b.unsqueeze(0));
+  }
+  return record_gemm(out, "MmBackward", false, nullptr, a, b);
 }
 
 Tensor bmm(const Tensor& a, const Tensor& b) {
@@ -44,7 +185,7 @@ Tensor bmm(const Tensor& a, const Tensor& b) {
               " cannot be multiplied");
   Tensor out = empty({a.size(0), a.size(1), b.size(2)}, {.dtype = a.dtype(), .device = a.device()});
   gemm_into(out, a, b);
-  return out;
+  return record_gemm(out, "BmmBackward", true, nullptr, a, b);
 }
 
 Tensor addmm(const Tensor& bias, const Tensor& a, const Tensor& b, Scalar beta, Scalar alpha) {
@@ -53,10 +194,13 @@ Tensor addmm(const Tensor& bias, const Tensor& a, const Tensor& b, Scalar beta, 
   ACCEL_CHECK(a.dim() == 2 && b.dim() == 2 && a.size(1) == b.size(0), "addmm: shapes ", a.sizes(), " and ", b.sizes(),
               " cannot be multiplied");
   Tensor out = empty({a.size(0), b.size(1)}, {.dtype = a.dtype(), .device = a.device()});
-  const bool use_bias = beta.to_double() != 0;
-  if (use_bias) out.copy_(ops::broadcast_to(bias, out.sizes()));
-  gemm_into(out.unsqueeze(0), a.unsqueeze(0), b.unsqueeze(0), alpha.to_double(), use_bias ? beta.to_double() : 0);
-  return out;
+  {
+    NoGradGuard no_grad;
+    const bool use_bias = beta.to_double() != 0;
+    if (use_bias) out.copy_(ops::broadcast_to(bias, out.sizes()));
+    gemm_into(out.unsqueeze(0), a.unsqueeze(0), b.unsqueeze(0), alpha.to_double(), use_bias ? beta.to_double() : 0);
+  }
+  return record_gemm(out, "AddmmBackward", false, &bias, a, b, beta, alpha);
 }
 
 Tensor baddbmm(const Tensor& bias, const Tensor& a, const Tensor& b, Scalar beta, Scalar alpha) {
@@ -65,10 +209,13 @@ Tensor baddbmm(const Tensor& bias, const Tensor& a, const Tensor& b, Scalar beta
   ACCEL_CHECK(a.dim() == 3 && b.dim() == 3 && a.size(0) == b.size(0) && a.size(2) == b.size(1), "baddbmm: shapes ",
               a.sizes(), " and ", b.sizes(), " cannot be multiplied");
   Tensor out = empty({a.size(0), a.size(1), b.size(2)}, {.dtype = a.dtype(), .device = a.device()});
-  const bool use_bias = beta.to_double() != 0;
-  if (use_bias) out.copy_(ops::broadcast_to(bias, out.sizes()));
-  gemm_into(out, a, b, alpha.to_double(), use_bias ? beta.to_double() : 0);
-  return out;
+  {
+    NoGradGuard no_grad;
+    const bool use_bias = beta.to_double() != 0;
+    if (use_bias) out.copy_(ops::broadcast_to(bias, out.sizes()));
+    gemm_into(out, a, b, alpha.to_double(), use_bias ? beta.to_double() : 0);
+  }
+  return record_gemm(out, "BaddbmmBackward", true, &bias, a, b, beta, alpha);
 }
 
 Tensor dot(const Tensor& a, const Tensor& b) {
@@ -76,7 +223,15 @@ Tensor dot(const Tensor& a, const Tensor& b) {
   ACCEL_CHECK(a.dim() == 1 && b.dim() == 1 && a.size(0) == b.size(0), "dot: expected 1-D tensors of the same size, got ",
               a.sizes(), " and ", b.sizes());
   Tensor out = empty({}, {.dtype = a.dtype(), .device = a.device()});
-  gemm_into(out.view({1, 1, 1}), a.view({1, 1, -1}), b.view({1, -1, 1}));
+  {
+    NoGradGuard no_grad;
+    gemm_into(out.view({1, 1, 1}), a.view({1, 1, -1}), b.view({1, -1, 1}));
+  }
+  if (autograd::should_record(a, b)) {
+    auto node = autograd::make_node<DotBackward>({&a, &b});
+    save_operands(*node, a, b);
+    autograd::set_history(out, *node);
+  }
   return out;
 }
 
@@ -106,25 +261,12 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
     return out.view(shape);
   }
   // General batched case: broadcast the batch dims.
-  const Tensor lhs = a.dim() == 1 ? a.unsqueeze(0) : a;
-  const Tensor rhs = b.dim() == 1 ? b.unsqueeze(1) : b;
-  const int64_t m = lhs.size(-2), k = lhs.size(-1), n = rhs.size(-1);
-  ACCEL_CHECK(k == rhs.size(-2), "matmul: shapes ", a.sizes(), " and ", b.sizes(), " cannot be multiplied");
-  const DimVector batch = broadcast_shapes(IntArrayRef(lhs.sizes().data(), lhs.dim() - 2),
-                                           IntArrayRef(rhs.sizes().data(), rhs.dim() - 2), "matmul");
-  const int64_t batch_size = numel_of(batch);
-  DimVector lhs_shape(batch), rhs_shape(batch), out_shape(batch);
-  lhs_shape.push_back(m);
-  lhs_shape.push_back(k);
-  rhs_shape.push_back(k);
-  rhs_shape.push_back(n);
-  out_shape.push_back(m);
-  out_shape.push_back(n);
-  Tensor out = empty(out_shape, {.dtype = a.dtype(), .device = a.device()});
-  gemm_into(out.view({batch_size, m, n}), as_batched(lhs.expand(lhs_shape), batch_size),
-            as_batched(rhs.expand(rhs_shape), batch_size));
-  if (a.dim() == 1) out = out.squeeze(-2);
-  if (b.dim() == 1) out = out.squeeze(-1);
+  Tensor out = broadcast_matmul(a, b);
+  if (autograd::should_record(a, b)) {
+    auto node = autograd::make_node<MatmulBackward>({&a, &b}, a.dim() == 1, b.dim() == 1);
+    save_operands(*node, a, b);
+    autograd::set_history(out, *node);
+  }
   return out;
 }
 
@@ -134,17 +276,26 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
   ACCEL_CHECK(x.dim() >= 1 && x.size(-1) == weight.size(1), "linear: input shape ", x.sizes(),
               " does not match weight shape ", weight.sizes(), " (in_features ", weight.size(1), ")");
   const int64_t out_features = weight.size(0);
-  const Tensor rows = x.reshape({-1, weight.size(1)});
-  Tensor out = empty({rows.size(0), out_features}, {.dtype = x.dtype(), .device = x.device()});
-  if (bias.defined()) {
+  if (bias.defined())
     ACCEL_CHECK(bias.dim() == 1 && bias.size(0) == out_features, "linear: bias shape ", bias.sizes(),
                 " does not match out_features ", out_features);
-    out.copy_(ops::broadcast_to(bias, out.sizes()));
-  }
-  gemm_into(out.unsqueeze(0), rows.unsqueeze(0), weight.t().unsqueeze(0), 1, bias.defined() ? 1 : 0);
   DimVector shape(x.sizes());
   shape.back() = out_features;
-  return out.view(shape);
+  Tensor out = empty(shape, {.dtype = x.dtype(), .device = x.device()});
+  {
+    NoGradGuard no_grad;
+    const Tensor rows = x.reshape({-1, weight.size(1)});
+    const Tensor out_rows = out.view({rows.size(0), out_features});
+    if (bias.defined()) out_rows.copy_(ops::broadcast_to(bias, out_rows.sizes()));
+    gemm_into(out_rows.unsqueeze(0), rows.unsqueeze(0), weight.t().unsqueeze(0), 1, bias.defined() ? 1 : 0);
+  }
+  if (autograd::should_record(x, weight, bias)) {
+    auto node = autograd::make_node<LinearBackward>({&x, &weight, &bias}, x.sizes(), out_features);
+    if (autograd::requires_grad(weight)) node->x = SavedTensor(x);
+    if (autograd::requires_grad(x)) node->weight = SavedTensor(weight);
+    autograd::set_history(out, *node);
+  }
+  return out;
 }
 
 Tensor Tensor::matmul(const Tensor& other) const { return accel::matmul(*this, other); }
