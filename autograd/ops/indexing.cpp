@@ -20,13 +20,15 @@ Tensor zeros_of(IntArrayRef sizes, const Tensor& like) {
 }
 
 // The backward formulas pair up (each is the other's gradient), so double backward works:
-// index_select <-> index_add, gather <-> scatter_add.
+// index_select <-> index_add, gather <-> scatter_add. They add in place into fresh zeros, which
+// records the in-place op's node when the gradient itself requires grad.
 
 struct IndexSelectBackward final : Node {
   const char* name() const override { return "IndexSelectBackward"; }
   TensorList apply(TensorList&& g) override {
-    const DimVector sizes1d = sizes.empty() ? DimVector{1} : sizes;
-    return {zeros_of(sizes1d, g[0]).index_add(dim, index.unpack(this), as_1d(g[0])).view(sizes)};
+    const Tensor grad = zeros_of(sizes.empty() ? DimVector{1} : sizes, g[0]);
+    grad.index_add_(dim, index.unpack(this), as_1d(g[0]));
+    return {grad.view(sizes)};
   }
   void release_saved() override { index.reset(); }
   int64_t dim = 0;
@@ -37,8 +39,9 @@ struct IndexSelectBackward final : Node {
 struct GatherBackward final : Node {
   const char* name() const override { return "GatherBackward"; }
   TensorList apply(TensorList&& g) override {
-    const DimVector sizes1d = sizes.empty() ? DimVector{1} : sizes;
-    return {zeros_of(sizes1d, g[0]).scatter_add(dim, index.unpack(this), as_1d(g[0])).view(sizes)};
+    const Tensor grad = zeros_of(sizes.empty() ? DimVector{1} : sizes, g[0]);
+    grad.scatter_add_(dim, index.unpack(this), as_1d(g[0]));
+    return {grad.view(sizes)};
   }
   void release_saved() override { index.reset(); }
   int64_t dim = 0;
@@ -99,7 +102,9 @@ struct IndexAddBackward final : Node {
 struct MaskedSelectBackward final : Node {
   const char* name() const override { return "MaskedSelectBackward"; }
   TensorList apply(TensorList&& g) override {
-    return {zeros_of({numel_of(shape)}, g[0]).index_add(0, positions, g[0]).view(shape)};
+    const Tensor grad = zeros_of({numel_of(shape)}, g[0]);
+    grad.index_add_(0, positions, g[0]);
+    return {grad.view(shape)};
   }
   void release_saved() override { positions = Tensor(); }
   DimVector shape;  // broadcast shape of input and mask; the engine sums it back to the input's
