@@ -1,5 +1,6 @@
 // Loss functions as in torch.nn.functional, composed of differentiable ops so that their gradients
-// follow from those ops.
+// follow from those ops (binary_cross_entropy has its own node, for PyTorch's gradient at 0 and 1).
+#include <accel/autograd/meta.h>
 #include <accel/autograd/ops/op_utils.h>
 
 namespace accel {
@@ -172,6 +173,25 @@ Tensor huber_loss(const Tensor& input, const Tensor& target, Reduction reduction
 // ---- binary ------------------------------------------------------------------------------
 namespace {
 
+// PyTorch's formulas. The composite's gradient would vanish where the logs are clamped (an input
+// of exactly 0 or 1, e.g. a saturated float32 sigmoid); PyTorch's pushes back hard there. Written
+// with differentiable ops, so double backward works.
+struct BinaryCrossEntropyBackward final : autograd::Node {
+  const char* name() const override { return "BinaryCrossEntropyBackward"; }
+  autograd::TensorList apply(autograd::TensorList&& g) override {
+    const Tensor x = input.unpack(this), t = target.unpack(this);
+    Tensor gx, gt;
+    if (needs_input_grad(0)) gx = g[0] * (x - t) / (x * (1 - x)).clamp_min(1e-12);
+    if (needs_input_grad(1)) gt = g[0] * (log1p(-x).clamp_min(-100) - log(x).clamp_min(-100));
+    return {gx, gt};
+  }
+  void release_saved() override {
+    input.reset();
+    target.reset();
+  }
+  autograd::SavedTensor input, target;
+};
+
 void check_binary(const char* op, const Tensor& input, const Tensor& target, const Tensor& weight,
                   const Tensor& pos_weight = {}) {
   check_defined(input, op);
@@ -196,10 +216,18 @@ Tensor binary_cross_entropy(const Tensor& input, const Tensor& target, const Ten
   const Tensor outside = ((input >= 0) & (input <= 1)).logical_not();  // NaN is outside, as in PyTorch
   ACCEL_CHECK(!outside.any().item<bool>(), op, ": all elements of input should be between 0 and 1, got ",
               input.masked_select(outside)[0].item<double>());
-  // Clamped as PyTorch: a confident wrong prediction costs 100, not inf.
-  const Tensor log_x = log(input).clamp_min(-100);
-  const Tensor log_1mx = log1p(-input).clamp_min(-100);
-  Tensor loss = (target - 1) * log_1mx - target * log_x;
+  Tensor loss;
+  {
+    autograd::NoGradGuard no_grad;
+    // Clamped as PyTorch: a confident wrong prediction costs 100, not inf.
+    loss = (target - 1) * log1p(-input).clamp_min(-100) - target * log(input).clamp_min(-100);
+  }
+  if (autograd::should_record(input, target)) {
+    auto node = autograd::make_node<BinaryCrossEntropyBackward>({&input, &target});
+    node->input = autograd::SavedTensor(input);
+    node->target = autograd::SavedTensor(target);
+    autograd::set_history(loss, *node);
+  }
   if (weight.defined()) loss = loss * weight;
   return reduce(loss, reduction);
 }

@@ -133,6 +133,16 @@ TEST(LossGrad, BinaryCrossEntropy) {
   }
 }
 
+TEST(LossGrad, BinaryCrossEntropyAtZeroAndOneIsPyTorchs) {
+  // (x - t) / max(x (1 - x), 1e-12), although the loss itself is clamped at 100.
+  const Tensor x = tensor(std::vector<double>{0, 1, 0, 1}, {.dtype = kFloat64}).requires_grad_();
+  const Tensor t = tensor(std::vector<double>{1, 0, 0, 1}, {.dtype = kFloat64});
+  const Tensor loss = binary_cross_entropy(x, t, {}, Reduction::Sum);
+  EXPECT_EQ(loss.item<double>(), 200);
+  loss.backward();
+  EXPECT_EQ(x.grad().to_vector<double>(), (std::vector<double>{-1 / 1e-12, 1 / 1e-12, 0, 0}));
+}
+
 TEST(LossGrad, BinaryCrossEntropyWithLogits) {
   const Tensor target = rand({3, 4}, {.dtype = kFloat64});
   for (Reduction r : kReductions) {

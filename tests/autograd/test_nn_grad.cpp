@@ -1,5 +1,6 @@
 // Gradients of the neural-network functions: softmax, convolution, pooling, normalisation,
 // embedding, dropout and attention, checked against finite differences in float64.
+#include <functional>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -89,6 +90,24 @@ TEST(ConvGrad, DoubleBackwardIsAClearError) {
     const std::string what = e.what();
     EXPECT_NE(what.find("ConvolutionBackward"), std::string::npos) << what;
     EXPECT_NE(what.find("double backward"), std::string::npos) << what;
+  }
+}
+
+// Outputs reshaped from the kernels' 4-D (or 2-D) results are not views: an in-place op on them
+// must still reach the input.
+TEST(ConvGrad, InPlaceOnReshapedOutputsKeepsTheGraph) {
+  const std::vector<std::function<Tensor(const Tensor&)>> ops = {
+      [](const Tensor& x) { return conv1d(x.view({2, 6}), ones({1, 2, 3}, {.dtype = kFloat64})); },
+      [](const Tensor& x) { return max_pool2d(x.view({1, 3, 4}), 2); },
+      [](const Tensor& x) { return adaptive_avg_pool2d(x.view({3, 2, 2}), 1); },
+      [](const Tensor& x) { return embedding(x.view({4, 3}), tensor(std::vector<int64_t>{2, 0})); }};
+  for (const auto& op : ops) {
+    const Tensor x = var({12});
+    const Tensor expected = autograd::grad({op(x).sum()}, {x})[0] * 3.0;
+    Tensor y = op(x);
+    y.mul_(3.0);
+    y.sum().backward();
+    EXPECT_TRUE(allclose(x.grad(), expected));
   }
 }
 
