@@ -3,63 +3,11 @@
 #include <limits>
 
 #include <accel/autograd/meta.h>
+#include <accel/autograd/ops/elementwise_grad.h>
 #include <accel/autograd/ops/op_utils.h>
 
 namespace accel {
 namespace {
-
-using autograd::Node;
-using autograd::SavedTensor;
-using autograd::TensorList;
-
-// ---- backward of binary ops ----
-// Formulas return gradients of the broadcast shape and the compute dtype; the engine sums them
-// back to each input's shape and casts them to its dtype.
-
-struct AddBackward final : Node {
-  explicit AddBackward(Scalar alpha) : alpha(alpha) {}
-  const char* name() const override { return "AddBackward"; }
-  TensorList apply(TensorList&& g) override {
-    Tensor gb;
-    if (needs_input_grad(1)) gb = alpha.to_double() == 1 ? g[0] : g[0] * alpha;
-    return {needs_input_grad(0) ? g[0] : Tensor(), gb};
-  }
-  Scalar alpha;  // b's coefficient (negated for sub)
-};
-
-struct MulBackward final : Node {
-  const char* name() const override { return "MulBackward"; }
-  TensorList apply(TensorList&& g) override {
-    return {needs_input_grad(0) ? g[0] * b.unpack(this) : Tensor(), needs_input_grad(1) ? g[0] * a.unpack(this) : Tensor()};
-  }
-  void release_saved() override {
-    a.reset();
-    b.reset();
-  }
-  SavedTensor a, b;
-};
-
-// Records the node of a differentiable binary op; comparisons and integer results have none.
-void record_binary(BinaryOp op, const Tensor& out, const Tensor& a, const Tensor& b, Scalar alpha) {
-  if (!autograd::should_record(a, b) || !out.is_floating_point()) return;
-  IntrusivePtr<Node> node;
-  switch (op) {
-    case BinaryOp::Add:
-    case BinaryOp::Sub:
-      node = autograd::make_node<AddBackward>({&a, &b}, op == BinaryOp::Sub ? Scalar(-alpha.to_double()) : alpha);
-      break;
-    case BinaryOp::Mul: {
-      auto mul = autograd::make_node<MulBackward>({&a, &b});
-      if (autograd::requires_grad(b)) mul->a = SavedTensor(a);
-      if (autograd::requires_grad(a)) mul->b = SavedTensor(b);
-      node = std::move(mul);
-      break;
-    }
-    default:
-      ACCEL_FAIL(name(op), ": gradients are not implemented yet");
-  }
-  autograd::set_history(out, *node);
-}
 
 using ops::broadcast_to;
 using ops::check_defined;
@@ -81,6 +29,7 @@ Tensor unary_op(UnaryOp op, const Tensor& x, UnaryParams params = {}, bool float
   const Tensor input = prepare(x, dtype, x.device());
   Tensor out = empty(x.sizes(), {.dtype = dtype, .device = x.device()});
   backend(x.device()).unary(op, out, input, params);
+  autograd::record_unary(op, out, x, params);
   return out;
 }
 
@@ -90,8 +39,10 @@ const Tensor& unary_inplace(UnaryOp op, const Tensor& self, UnaryParams params =
               name(self.dtype()));
   ACCEL_CHECK(self.dtype() != kBool, name(op), "_: not defined for bool tensors");
   ops::check_writable(self, name(op));
+  const Tensor original = autograd::unary_needs_original(op, self) ? self.clone() : Tensor();
   backend(self.device()).unary(op, self, self, params);
   self.bump_version();
+  autograd::record_unary_(op, self, original, params);
   return self;
 }
 
@@ -122,12 +73,15 @@ Tensor binary_op(BinaryOp op, const Tensor& a, const Tensor& b, Scalar alpha = 1
   const DType compute = binary_compute_dtype(op, result_type(a, b));
   if (op == BinaryOp::Add || op == BinaryOp::Sub) check_alpha(opname, compute, alpha);
   const DimVector shape = a.sizes() == b.sizes() ? DimVector(a.sizes()) : broadcast_shapes(a.sizes(), b.sizes(), opname);
-  Tensor x_holder, y_holder;
-  const Tensor& x = ops::operand(a, compute, device, shape, x_holder);
-  const Tensor& y = ops::operand(b, compute, device, shape, y_holder);
   Tensor out = empty(shape, {.dtype = is_comparison(op) ? kBool : compute, .device = device});
-  backend(device).binary(op, out, x, y, alpha);
-  record_binary(op, out, a, b, alpha);
+  {
+    NoGradGuard no_grad;  // the operands' conversions are covered by the op's own node
+    Tensor x_holder, y_holder;
+    const Tensor& x = ops::operand(a, compute, device, shape, x_holder);
+    const Tensor& y = ops::operand(b, compute, device, shape, y_holder);
+    backend(device).binary(op, out, x, y, alpha);
+  }
+  autograd::record_binary(op, out, a, b, alpha);
   return out;
 }
 
@@ -152,9 +106,13 @@ const Tensor& binary_inplace(BinaryOp op, const Tensor& self, const Tensor& othe
   ACCEL_CHECK(IntArrayRef(shape) == self.sizes(), name(op), "_: output with shape ", self.sizes(),
               " doesn't match the broadcast shape ", shape);
   ops::check_writable(self, name(op));
-  const Tensor y = broadcast_to(prepare(other, self.dtype(), device), shape);
-  backend(device).binary(kernel_op, self, self, y, alpha);
+  const Tensor original = autograd::binary_needs_original(op, self, other) ? self.clone() : Tensor();
+  {
+    NoGradGuard no_grad;
+    backend(device).binary(kernel_op, self, self, broadcast_to(prepare(other, self.dtype(), device), shape), alpha);
+  }
   self.bump_version();
+  autograd::record_binary_(op, self, original, other, alpha);
   return self;
 }
 
@@ -172,9 +130,13 @@ Tensor ternary_op(TernaryOp op, const char* opname, DType dtype, const Tensor& x
   const DimVector shape = broadcast_shapes(broadcast_shapes(x.sizes(), y.sizes(), opname), z.sizes(), opname);
   const DType first = op == TernaryOp::Where ? kBool : dtype;
   Tensor out = empty(shape, {.dtype = dtype, .device = device});
-  backend(device).ternary(op, out, broadcast_to(prepare(x, first, device), shape),
-                          broadcast_to(prepare(y, dtype, device), shape), broadcast_to(prepare(z, dtype, device), shape),
-                          value);
+  {
+    NoGradGuard no_grad;
+    backend(device).ternary(op, out, broadcast_to(prepare(x, first, device), shape),
+                            broadcast_to(prepare(y, dtype, device), shape),
+                            broadcast_to(prepare(z, dtype, device), shape), value);
+  }
+  autograd::record_ternary(op, out, x, y, z, value);
   return out;
 }
 
@@ -493,6 +455,7 @@ const Tensor& Tensor::masked_fill_(const Tensor& mask, Scalar value) const {
   backend(device()).ternary(TernaryOp::Where, *this, broadcast_to(ops::prepare(mask, kBool, device()), sizes()),
                             broadcast_to(value_tensor, sizes()), *this, 1);
   bump_version();
+  autograd::record_masked_fill_(*this, mask);
   return *this;
 }
 
@@ -507,9 +470,14 @@ const Tensor& ternary_inplace(TernaryOp op, const char* opname, const Tensor& se
               " doesn't match the broadcast shape ", shape);
   ops::check_can_cast(promote_types(result_type(self, y), result_type(self, z)), self.dtype(), opname);
   ops::check_writable(self, opname);
-  backend(self.device()).ternary(op, self, self, broadcast_to(prepare(y, self.dtype(), self.device()), shape),
-                                 broadcast_to(prepare(z, self.dtype(), self.device()), shape), value);
+  const Tensor original = autograd::ternary_needs_original(op, self, z) ? self.clone() : Tensor();
+  {
+    NoGradGuard no_grad;
+    backend(self.device()).ternary(op, self, self, broadcast_to(prepare(y, self.dtype(), self.device()), shape),
+                                   broadcast_to(prepare(z, self.dtype(), self.device()), shape), value);
+  }
   self.bump_version();
+  autograd::record_ternary_(op, self, original, y, z, value);
   return self;
 }
 }  // namespace
