@@ -31,6 +31,11 @@ TEST(SoftmaxGrad, GradcheckAndDoubleBackward) {
       EXPECT_TRUE(gradcheck(f, {constant({4, 3}).t().requires_grad_()}));  // non-contiguous
       EXPECT_TRUE(gradgradcheck(f, {var({3, 4})}));
     }
+    const auto scalar = [&](const Inputs& in) { return log ? log_softmax(in[0], 0) : softmax(in[0], 0); };
+    EXPECT_TRUE(gradcheck(scalar, {var(IntArrayRef{})}));
+    const Tensor empty_rows = var({2, 0, 3});
+    scalar({empty_rows}).sum().backward();
+    EXPECT_EQ(empty_rows.grad().sizes(), empty_rows.sizes());
   }
 }
 
@@ -77,6 +82,14 @@ TEST(ConvGrad, Float32GradientsAndBiasSum) {
   EXPECT_EQ(w.grad().sizes(), w.sizes());
   // d(sum)/d(bias) counts the output positions: N * H * W.
   EXPECT_EQ(b.grad().to_vector<float>(), (std::vector<float>{32, 32, 32}));
+}
+
+TEST(ConvGrad, EmptyBatchGivesZeroParameterGradients) {
+  const Tensor x = var({0, 2, 4, 4}), w = var({3, 2, 3, 3}), b = var({3});
+  conv2d(x, w, b, 1, 1).sum().backward();
+  EXPECT_EQ(x.grad().sizes(), x.sizes());
+  EXPECT_EQ(w.grad().abs().sum().item<double>(), 0);
+  EXPECT_EQ(b.grad().abs().sum().item<double>(), 0);
 }
 
 TEST(ConvGrad, DoubleBackwardIsAClearError) {
