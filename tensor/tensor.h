@@ -148,8 +148,9 @@ class Tensor {
   // Basic and advanced indexing: t.index({Slice(0, 2), None, idx}); t.index_put_({mask}, 0).
   Tensor index(std::initializer_list<TensorIndex> indices) const;
   Tensor index(const std::vector<TensorIndex>& indices) const;
-  const Tensor& index_put_(const std::vector<TensorIndex>& indices, const Tensor& value) const;
-  const Tensor& index_put_(const std::vector<TensorIndex>& indices, Scalar value) const;
+  // accumulate: add value at the indexed positions (repeated indices add up) instead of writing it.
+  const Tensor& index_put_(const std::vector<TensorIndex>& indices, const Tensor& value, bool accumulate = false) const;
+  const Tensor& index_put_(const std::vector<TensorIndex>& indices, Scalar value, bool accumulate = false) const;
 
   // ---- elementwise -------------------------------------------------------------------------
   Tensor neg() const;

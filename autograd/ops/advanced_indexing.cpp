@@ -223,12 +223,12 @@ Tensor Tensor::index(const std::vector<TensorIndex>& indices) const {
   return to_result_layout(accel::index_select(source, 0, p.flat_index), p).contiguous();
 }
 
-const Tensor& Tensor::index_put_(const std::vector<TensorIndex>& indices, const Tensor& value) const {
-  return index_put(*this, indices, value, /*accumulate=*/false);
+const Tensor& Tensor::index_put_(const std::vector<TensorIndex>& indices, const Tensor& value, bool accumulate) const {
+  return index_put(*this, indices, value, accumulate);
 }
 
-const Tensor& Tensor::index_put_(const std::vector<TensorIndex>& indices, Scalar value) const {
-  return index_put_(indices, ops::scalar_tensor(value, dtype(), device()));
+const Tensor& Tensor::index_put_(const std::vector<TensorIndex>& indices, Scalar value, bool accumulate) const {
+  return index_put_(indices, ops::scalar_tensor(value, dtype(), device()), accumulate);
 }
 
 }  // namespace accel

@@ -83,7 +83,18 @@ Tensor embed(const Tensor& grad, IntArrayRef sizes, std::function<Tensor(const T
   return out;
 }
 
-// Views that select elements (slice, select, as_strided): the view_fn re-applies them.
+// Elements of an as_strided view may overlap: their gradients add up at the input position.
+struct AsStridedBackward final : Node {
+  AsStridedBackward(IntArrayRef sizes, Tensor positions) : sizes(sizes), positions(std::move(positions)) {}
+  const char* name() const override { return "AsStridedBackward"; }
+  TensorList apply(TensorList&& g) override {
+    const Tensor flat = zeros({numel_of(sizes)}, {.dtype = g[0].dtype(), .device = g[0].device()});
+    return {index_add(flat, 0, positions, g[0].reshape({-1})).view(sizes)};
+  }
+  DimVector sizes;
+  Tensor positions;
+};
+
 // Gradients of values overwritten by fill_, zero_, uniform_, normal_: none.
 struct OverwrittenBackward final : Node {
   explicit OverwrittenBackward(const char* name) : name_(name) {}
@@ -105,6 +116,7 @@ void record_overwrite(const Tensor& self, const char* name) {
   autograd::rebase_history(self, *node);
 }
 
+// Views that select elements (slice, select): view_fn re-applies them.
 struct PartialViewBackward final : Node {
   PartialViewBackward(const char* name, IntArrayRef sizes, std::function<Tensor(const Tensor&)> view_fn)
       : name_(name), sizes(sizes), view_fn(std::move(view_fn)) {}
@@ -384,16 +396,17 @@ Tensor Tensor::as_strided(IntArrayRef sizes_, IntArrayRef strides_, std::optiona
               " reach past the end of the storage (", storage()->nbytes() / element_size(), " elements)");
   Tensor view = make_view(*this, DimVector(sizes_), DimVector(strides_), start);
   if (!autograd::should_record(*this)) return view;
-  // The gradient lands in a contiguous tensor of the input's shape, so the view's geometry is
-  // re-expressed relative to the input; that needs a contiguous input.
+  // Where each element of the view sits in the input, as a flat index: the same view of an
+  // arange. That needs the input to be laid out contiguously.
   ACCEL_CHECK(is_contiguous(), "as_strided: gradients through as_strided of a non-contiguous tensor are not supported");
-  const DimVector view_sizes(sizes_), view_strides(strides_);
-  const int64_t relative = start - storage_offset();
-  return recorded<PartialViewBackward>(*this, std::move(view), "AsStridedBackward", sizes(),
-                                       [=](const Tensor& t) {
-                                         const Tensor c = t.contiguous();
-                                         return c.as_strided(view_sizes, view_strides, c.storage_offset() + relative);
-                                       });
+  Tensor positions;
+  {
+    NoGradGuard no_grad;
+    positions = arange(numel(), {.dtype = kInt64, .device = device()})
+                    .as_strided(sizes_, strides_, start - storage_offset())
+                    .reshape({-1});
+  }
+  return recorded<AsStridedBackward>(*this, std::move(view), sizes(), std::move(positions));
 }
 
 std::vector<Tensor> Tensor::split(int64_t split_size, int64_t dim_) const {

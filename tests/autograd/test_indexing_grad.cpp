@@ -213,6 +213,26 @@ TEST(IndexPutGrad, TensorIndices) {
   EXPECT_EQ(values(v.grad()), (V{6, 8}));
 }
 
+TEST(IndexPutGrad, Accumulate) {
+  const Tensor rows = tensor({2, 0, 2});
+  check([&](const std::vector<Tensor>& in) {
+          const Tensor y = in[0] * 1.0;
+          y.index_put_({rows}, in[1], /*accumulate=*/true);
+          return y;
+        }, {rnd({3, 2}), rnd({3, 2})});
+  // Repeated indices add up in the forward; self's gradient passes through unchanged.
+  const Tensor x = rnd({3}), v = rnd({3});
+  const Tensor y = x * 1.0;
+  y.index_put_({rows}, v, true);
+  {
+    NoGradGuard no_grad;
+    EXPECT_NEAR(y[2].item<double>(), x[2].item<double>() + v[0].item<double>() + v[2].item<double>(), 1e-12);
+  }
+  (y * f64({1.0, 2.0, 3.0})).sum().backward();
+  EXPECT_EQ(values(x.grad()), (V{1, 2, 3}));
+  EXPECT_EQ(values(v.grad()), (V{3, 1, 3}));
+}
+
 TEST(IndexPutGrad, ScalarValueAndViews) {
   check([](const std::vector<Tensor>& in) {
           const Tensor y = in[0] * 1.0;

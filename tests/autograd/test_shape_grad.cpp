@@ -139,9 +139,8 @@ TEST(ViewGrad, SelectingViews) {
   check([](const std::vector<Tensor>& in) { return in[0].as_strided({2, 2}, {1, 2}, 1); }, {rnd({6})});
 }
 
-// Disabled: as_strided's backward (views.cpp) copies the gradient into the overlapping view
-// instead of accumulating it, giving {1, 1, 1, 1}.
-TEST(ViewGrad, DISABLED_AsStridedOverlappingWindowsAccumulate) {
+// Overlapping windows: each input element gets the gradient of every window element it is.
+TEST(ViewGrad, AsStridedOverlappingWindowsAccumulate) {
   const Tensor x = rnd({4});
   x.as_strided({3, 2}, {1, 1}).sum().backward();
   EXPECT_EQ(values(x.grad()), (V{1, 2, 2, 1}));
