@@ -5,8 +5,9 @@ RELEASE := build/release
 DEMO := $(if $(wildcard examples/demo.cpp),demo,tensor_demo)
 CHECK_LAYERS := ../shared/tools/check-layers
 # libtorch peer benchmarks: a separate release build with -DACCEL_BENCH_LIBTORCH=ON.
+# benchmarks/peers/<stem>.cpp builds bench_peer_<stem>, compared with accel's bench_<stem>.
 PEERS := build/bench-peers
-PEER_BENCH := $(PEERS)/bench_peer_kernels
+PEER_STEMS := $(basename $(notdir $(wildcard benchmarks/peers/*.cpp)))
 TORCH_PYTHON ?= $(CURDIR)/.venv-torch/bin/python
 # e.g. BENCH_COMPARE_ARGS="--rounds 5" on a busy machine (see tools/bench_compare.py --help)
 BENCH_COMPARE_ARGS ?=
@@ -37,8 +38,11 @@ bench: build
 	  [ -x "$$b" ] || continue; \
 	  echo "== $$b"; "$$b" --benchmark_min_time=0.2; \
 	done
-	@if [ -x $(PEER_BENCH) ]; then echo "== accel vs libtorch"; \
-	  tools/bench_compare.py $(RELEASE)/bench_kernels $(PEER_BENCH) $(BENCH_COMPARE_ARGS); fi
+	@set -e; for s in $(PEER_STEMS); do \
+	  [ -x $(PEERS)/bench_peer_$$s ] || continue; \
+	  echo "== accel vs libtorch: $$s"; \
+	  tools/bench_compare.py $(RELEASE)/bench_$$s $(PEERS)/bench_peer_$$s $(BENCH_COMPARE_ARGS); \
+	done
 
 # Needs the reference PyTorch (TORCH_PYTHON); the peers link the libtorch its wheel carries.
 # The peers run on the CPU only, but a CUDA wheel's TorchConfig probes for GPUs with a CUDA20 test
@@ -49,8 +53,11 @@ bench-compare: build
 	cmake -S . -B $(PEERS) -G Ninja -DCMAKE_BUILD_TYPE=Release -DACCEL_BUILD_TESTS=OFF -DACCEL_CUDA=OFF \
 	  -DACCEL_BENCH_LIBTORCH=ON -DACCEL_TORCH_PYTHON=$(TORCH_PYTHON) -DTORCH_CUDA_ARCH_LIST=9.0 \
 	  -DCMAKE_EXE_LINKER_FLAGS=-Wl,--unresolved-symbols=ignore-in-shared-libs
-	cmake --build $(PEERS) -j$(JOBS) --target $(notdir $(PEER_BENCH))
-	tools/bench_compare.py $(RELEASE)/bench_kernels $(PEER_BENCH) $(BENCH_COMPARE_ARGS)
+	cmake --build $(PEERS) -j$(JOBS) --target $(addprefix bench_peer_,$(PEER_STEMS))
+	@set -e; for s in $(PEER_STEMS); do \
+	  echo "== accel vs libtorch: $$s"; \
+	  tools/bench_compare.py $(RELEASE)/bench_$$s $(PEERS)/bench_peer_$$s $(BENCH_COMPARE_ARGS); \
+	done
 
 asan: deps
 	cmake --preset asan

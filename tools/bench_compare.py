@@ -3,8 +3,10 @@
 
     tools/bench_compare.py build/release/bench_kernels build/bench-peers/bench_peer_kernels
 
-The peer runs twice, with libtorch's best settings on this machine and with its defaults, and the
-faster median of the two counts for each benchmark, so accel is compared with libtorch at its best.
+The peer runs three times: with libtorch's best settings for this CPU (2 threads, the widest vector
+ISA the CPU has: avx512 with OpenBLAS's SkylakeX kernels, else avx2 / Haswell), with one thread
+(small ops run faster without OpenMP's hand-offs), and with its defaults. The fastest median of the
+three counts for each benchmark, so accel is compared with libtorch at its best.
 Prints a Markdown table: medians of --repetitions runs, ratio = accel / libtorch (lower is better).
 On a shared machine, --rounds N repeats all three runs N times, interleaved, and keeps each
 benchmark's fastest median: other load only ever slows a run down. Standard library only.
@@ -16,7 +18,21 @@ import re
 import subprocess
 import sys
 
-BEST_ENV = {"OMP_NUM_THREADS": "2", "ATEN_CPU_CAPABILITY": "avx512", "OPENBLAS_CORETYPE": "SkylakeX"}
+
+
+def cpu_has_avx512():
+    try:
+        with open("/proc/cpuinfo") as f:
+            return " avx512f" in f.read()
+    except OSError:
+        return False
+
+
+# Forcing avx512 on a CPU without it kills libtorch with SIGILL.
+BEST_ENV = ({"OMP_NUM_THREADS": "2", "ATEN_CPU_CAPABILITY": "avx512", "OPENBLAS_CORETYPE": "SkylakeX"}
+            if cpu_has_avx512() else
+            {"OMP_NUM_THREADS": "2", "ATEN_CPU_CAPABILITY": "avx2", "OPENBLAS_CORETYPE": "Haswell"})
+ONE_THREAD_ENV = {**BEST_ENV, "OMP_NUM_THREADS": "1"}
 TO_NS = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}
 # Google Benchmark appends the run settings to the name: sgemm/1024/min_time:0.200/real_time.
 SETTINGS_SUFFIX = re.compile(r"/(min_time|min_warmup_time|iterations|repeats|threads):[^/]*|/(real|manual)_time")
@@ -73,16 +89,18 @@ def main():
     args = p.parse_args()
 
     base = {k: v for k, v in os.environ.items() if k not in BEST_ENV}
-    accel, best, default = {}, {}, {}
+    accel, best, one_thread, default = {}, {}, {}, {}
     for _ in range(args.rounds):
         faster(accel, run(args.accel, dict(os.environ), args.repetitions, args.filter))
         faster(best, run(args.peer, {**base, **BEST_ENV}, args.repetitions, args.filter))
+        faster(one_thread, run(args.peer, {**base, **ONE_THREAD_ENV}, args.repetitions, args.filter))
         faster(default, run(args.peer, base, args.repetitions, args.filter))
 
     print("| benchmark | accel | libtorch | accel / libtorch | libtorch run | accel counters | libtorch counters |")
     print("|---|---:|---:|---:|---|---|---|")
     for name, (t_accel, c_accel) in accel.items():
-        runs = [(*r[name], label) for label, r in (("best env", best), ("defaults", default)) if name in r]
+        runs = [(*r[name], label) for label, r in (("best env", best), ("1 thread", one_thread), ("defaults", default))
+                if name in r]
         if not runs:
             print(f"| {name} | {fmt_time(t_accel)} | - | - | - | {fmt_counters(c_accel)} | - |")
             continue
