@@ -225,10 +225,16 @@ Tensor clamp(const Tensor& x, std::optional<Scalar> min, std::optional<Scalar> m
 }
 
 Tensor clamp(const Tensor& x, const std::optional<Tensor>& min, const std::optional<Tensor>& max) {
-  ACCEL_CHECK((min && min->defined()) || (max && max->defined()), "clamp: at least one of min and max must be given");
+  const Tensor lo = min ? *min : Tensor(), hi = max ? *max : Tensor();
+  ACCEL_CHECK(lo.defined() || hi.defined(), "clamp: at least one of min and max must be given");
   Tensor out = x;
-  if (min && min->defined()) out = maximum(out, *min);
-  if (max && max->defined()) out = minimum(out, *max);
+  {
+    // Its own node: maximum/minimum would split the gradient at the bounds, clamp passes it to x.
+    NoGradGuard no_grad;
+    if (lo.defined()) out = maximum(out, lo);
+    if (hi.defined()) out = minimum(out, hi);
+  }
+  autograd::record_clamp(out, x, lo, hi);
   return out;
 }
 

@@ -297,6 +297,31 @@ struct TernaryBackward final : Node {
   SavedTensor x, y, z;
 };
 
+// clamp with tensor bounds (either may be undefined). As PyTorch: x gets the gradient where
+// min <= x <= max, a bound where it is the result (max also where max < min).
+struct ClampTensorBackward final : Node {
+  const char* name() const override { return "ClampBackward"; }
+  TensorList apply(TensorList&& grads) override {
+    const Tensor& g = grads[0];
+    const Tensor X = x.unpack(this), lo = min.unpack(this), hi = max.unpack(this);
+    TensorList out(3);
+    if (needs_input_grad(0)) {
+      Tensor inside = lo.defined() ? X >= lo : Tensor();
+      if (hi.defined()) inside = inside.defined() ? logical_and(inside, X <= hi) : X <= hi;
+      out[0] = where(inside, g, 0.0);
+    }
+    if (needs_input_grad(1)) out[1] = where(hi.defined() ? logical_and(X < lo, lo < hi) : X < lo, g, 0.0);
+    if (needs_input_grad(2)) out[2] = where(lo.defined() ? logical_or(X > hi, hi < lo) : X > hi, g, 0.0);
+    return out;
+  }
+  void release_saved() override {
+    x.reset();
+    min.reset();
+    max.reset();
+  }
+  SavedTensor x, min, max;
+};
+
 struct MaskedFillBackward final : Node {
   const char* name() const override { return "MaskedFillBackward"; }
   TensorList apply(TensorList&& g) override {
@@ -364,6 +389,15 @@ void record_ternary(TernaryOp op, const Tensor& out, const Tensor& x, const Tens
   if (s.x) node->x = SavedTensor(x);
   if (s.y) node->y = SavedTensor(y);
   if (s.z) node->z = SavedTensor(z);
+  set_history(out, *node);
+}
+
+void record_clamp(const Tensor& out, const Tensor& x, const Tensor& min, const Tensor& max) {
+  if (!should_record(x, min, max) || !out.is_floating_point()) return;
+  auto node = make_node<ClampTensorBackward>({&x, &min, &max});
+  node->x = SavedTensor(x);
+  node->min = SavedTensor(min);
+  node->max = SavedTensor(max);
   set_history(out, *node);
 }
 

@@ -10,6 +10,8 @@ void record_unary(UnaryOp op, const Tensor& out, const Tensor& x, UnaryParams pa
 void record_binary(BinaryOp op, const Tensor& out, const Tensor& a, const Tensor& b, Scalar alpha);
 // Where: x is the condition (no gradient); Lerp: x, y, z = start, end, weight.
 void record_ternary(TernaryOp op, const Tensor& out, const Tensor& x, const Tensor& y, const Tensor& z, Scalar value);
+// clamp with tensor bounds; an undefined bound is absent.
+void record_clamp(const Tensor& out, const Tensor& x, const Tensor& min, const Tensor& max);
 
 // In-place variants, called after the kernel and bump_version(). Some formulas need self's value
 // before the op: when *_needs_original() says so, pass a clone() of self taken before the kernel

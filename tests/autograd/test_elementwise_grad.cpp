@@ -124,6 +124,16 @@ TEST(ElementwiseGrad, Unary) {
   }
 }
 
+// Both branches of the piecewise ops, at fixed points away from their kinks.
+TEST(ElementwiseGrad, PiecewiseBranches) {
+  for (const auto& f : std::vector<std::function<Tensor(const Tensor&)>>{
+           [](const Tensor& t) { return relu(t); }, [](const Tensor& t) { return leaky_relu(t, -0.3); },
+           [](const Tensor& t) { return elu(t, 0.7); }, [](const Tensor& t) { return softplus(t, 2.0, 1.0); },
+           [](const Tensor& t) { return clamp(t, -0.5, 0.5); }, [](const Tensor& t) { return abs(t); },
+           [](const Tensor& t) { return maximum(t, full_like(t, 0.5)); }})
+    check([&](const std::vector<Tensor>& in) { return f(in[0]); }, {leaf({-1.3, -0.4, 0.3, 0.7, 2.1})});
+}
+
 TEST(ElementwiseGrad, NodeNames) {
   const Tensor x = input({2});
   EXPECT_STREQ(exp(x).grad_fn()->name(), "ExpBackward");
@@ -230,6 +240,20 @@ TEST(ElementwiseGrad, ClampWithTensorBounds) {
         {input({3, 4}), input({3, 1}) - 0.5, input({4}) + 0.5});
   check([](const std::vector<Tensor>& in) { return clamp(in[0], std::optional<Tensor>(in[1]), std::nullopt); },
         {input({2, 3}), input({2, 3})});
+  check([](const std::vector<Tensor>& in) { return clamp(in[0], std::nullopt, std::optional<Tensor>(in[1])); },
+        {input({2, 3}, Domain::Real, true), input({3})});
+  // At the bounds x keeps the gradient (not split as maximum/minimum do); min > max gives max.
+  const Tensor x = leaf({-1, 0, 0.5, 1, 2, 0.5}), lo = leaf({0, 0, 0, 0, 0, 1}), hi = leaf({1, 1, 1, 1, 1, 0});
+  const Tensor out = clamp(x, lo, hi);
+  EXPECT_EQ(values(out), (V{0, 0, 0.5, 1, 1, 0}));
+  EXPECT_STREQ(out.grad_fn()->name(), "ClampBackward");
+  const auto g = autograd::grad({out.sum()}, {x, lo, hi});
+  EXPECT_EQ(values(g[0]), (V{0, 1, 1, 1, 0, 0}));
+  EXPECT_EQ(values(g[1]), (V{1, 0, 0, 0, 0, 0}));
+  EXPECT_EQ(values(g[2]), (V{0, 0, 0, 0, 1, 1}));
+  const auto g_min_only = autograd::grad({clamp(x, std::optional<Tensor>(lo), std::nullopt).sum()}, {x, lo});
+  EXPECT_EQ(values(g_min_only[0]), (V{0, 1, 1, 1, 1, 0}));
+  EXPECT_EQ(values(g_min_only[1]), (V{1, 0, 0, 0, 0, 1}));
 }
 
 TEST(ElementwiseGrad, Ternary) {
