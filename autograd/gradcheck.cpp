@@ -68,15 +68,18 @@ bool gradcheck(const TensorFunction& fn, const std::vector<Tensor>& inputs, cons
   std::vector<Tensor> differentiable_inputs;
   for (size_t i : diff) differentiable_inputs.push_back(inputs[i]);
   std::vector<std::vector<std::vector<double>>> analytical_rows;  // [row][input][element]
-  for (const Tensor& out : float_outputs) {
+  for (size_t o = 0; o < float_outputs.size(); ++o) {
+    const Tensor& out = float_outputs[o];
     for (int64_t e = 0; e < out.numel(); ++e) {
       std::vector<Tensor> grads(diff.size());
       if (out.requires_grad()) {
         std::vector<Tensor> roots, seeds;
-        for (const Tensor& other : float_outputs) {
+        // Seeded by position: fn may return the same tensor twice.
+        for (size_t q = 0; q < float_outputs.size(); ++q) {
+          const Tensor& other = float_outputs[q];
           if (!other.requires_grad()) continue;
           Tensor seed = zeros(other.sizes(), {.dtype = other.dtype(), .device = other.device()});
-          if (other.is_same(out)) seed.view({-1})[e].fill_(1);
+          if (q == o) seed.view({-1})[e].fill_(1);
           roots.push_back(other);
           seeds.push_back(seed);
         }
