@@ -94,23 +94,30 @@ bool gradcheck(const TensorFunction& fn, const std::vector<Tensor>& inputs, cons
   }
 
   // Numerical Jacobian columns: d(all outputs) / d(input element), by central differences.
+  // fn runs with grad mode as the caller has it: it may itself compute gradients (gradgradcheck,
+  // gradient penalties). Only the perturbations are unrecorded.
   std::vector<std::vector<std::vector<double>>> numerical(diff.size());
-  {
+  const auto set = [](const Tensor& element, double value) {
     NoGradGuard no_grad;
-    for (size_t k = 0; k < diff.size(); ++k) {
-      const Tensor& x = inputs[diff[k]];
-      for (int64_t offset : element_offsets(x)) {
-        const Tensor element = x.as_strided({}, {}, offset);
-        const double original = element.item<double>();
-        element.fill_(original + options.eps);
-        const auto plus = flat_outputs(fn(inputs));
-        element.fill_(original - options.eps);
-        const auto minus = flat_outputs(fn(inputs));
-        element.fill_(original);
-        std::vector<double> column(rows);
-        for (size_t r = 0; r < rows; ++r) column[r] = (plus[r] - minus[r]) / (2 * options.eps);
-        numerical[k].push_back(std::move(column));
+    element.fill_(value);
+  };
+  for (size_t k = 0; k < diff.size(); ++k) {
+    const Tensor& x = inputs[diff[k]];
+    for (int64_t offset : element_offsets(x)) {
+      Tensor element;
+      {
+        NoGradGuard no_grad;
+        element = x.as_strided({}, {}, offset);
       }
+      const double original = element.item<double>();
+      set(element, original + options.eps);
+      const auto plus = flat_outputs(fn(inputs));
+      set(element, original - options.eps);
+      const auto minus = flat_outputs(fn(inputs));
+      set(element, original);
+      std::vector<double> column(rows);
+      for (size_t r = 0; r < rows; ++r) column[r] = (plus[r] - minus[r]) / (2 * options.eps);
+      numerical[k].push_back(std::move(column));
     }
   }
 
@@ -155,7 +162,6 @@ bool gradgradcheck(const TensorFunction& fn, const std::vector<Tensor>& inputs,
   // g(inputs, seeds) = the vector-Jacobian products of fn, as a differentiable function.
   const size_t n = inputs.size();
   auto vjp = [&](const std::vector<Tensor>& all) {
-    EnableGradGuard enable_grad;  // gradcheck evaluates it under NoGradGuard for finite differences
     const std::vector<Tensor> in(all.begin(), all.begin() + static_cast<int64_t>(n));
     const std::vector<Tensor> s(all.begin() + static_cast<int64_t>(n), all.end());
     std::vector<Tensor> roots;

@@ -207,6 +207,37 @@ TEST(Engine, DoubleBackwardOfCube) {
   EXPECT_EQ(values(x.grad()), (V{6, 12, 18}));
 }
 
+TEST(Engine, DoubleBackwardOfPow) {
+  const Tensor x = leaf({1, 2, 3});
+  const Tensor g = autograd::grad({x.pow(3).sum()}, {x}, {}, std::nullopt, /*create_graph=*/true)[0];
+  EXPECT_EQ(values(g), (V{3, 12, 27}));
+  const Tensor gg = autograd::grad({g.sum()}, {x}, {}, std::nullopt, true)[0];
+  EXPECT_EQ(values(gg), (V{6, 12, 18}));
+  EXPECT_EQ(values(autograd::grad({gg.sum()}, {x})[0]), (V{6, 6, 6}));
+}
+
+// A gradient penalty: the squared norm of an MLP's parameter gradients, differentiated again.
+TEST(Engine, MlpGradientNormIsDifferentiable) {
+  manual_seed(3);
+  const Tensor x = randn({5, 4}, {.dtype = kFloat64});
+  const Tensor target = tensor({0, 2, 1, 1, 0});
+  const auto penalty = [&](const std::vector<Tensor>& p) {
+    const Tensor h = tanh(linear(x, p[0], p[1]));
+    const Tensor loss = cross_entropy(linear(h, p[2], p[3]), target);
+    const auto grads = autograd::grad({loss}, p, {}, std::nullopt, /*create_graph=*/true);
+    Tensor norm2 = zeros({}, {.dtype = kFloat64});
+    for (const Tensor& g : grads) norm2 = norm2 + (g * g).sum();
+    return norm2;
+  };
+  const auto param = [](std::initializer_list<int64_t> sizes) {
+    return (randn(sizes, {.dtype = kFloat64}) * 0.5).requires_grad_();
+  };
+  const std::vector<Tensor> params = {param({6, 4}), param({6}), param({3, 6}), param({3})};
+  EXPECT_TRUE(autograd::gradcheck(penalty, params));
+  penalty(params).backward();
+  for (const Tensor& p : params) EXPECT_TRUE(p.grad().defined());
+}
+
 struct Cube : autograd::Function<Cube> {
   static Tensor forward(AutogradContext* ctx, const Tensor& x, double scale) {
     ctx->save_for_backward({x});
