@@ -106,6 +106,14 @@ void Tensor::backward(const Tensor& gradient, std::optional<bool> retain_graph, 
 
 Tensor Tensor::detach() const { return autograd::alias_without_history(*this); }
 
+void Tensor::set_data(const Tensor& new_data) const {
+  ACCEL_CHECK(new_data.defined(), "set_data: the new data is undefined");
+  ACCEL_CHECK(!requires_grad() || new_data.is_floating_point(), "set_data: a tensor that requires grad needs "
+              "floating-point data, got ", name(new_data.dtype()));
+  impl()->set_data(new_data.storage(), new_data.dtype(), DimVector(new_data.sizes()), DimVector(new_data.strides()),
+                   new_data.storage_offset());
+}
+
 const Tensor& Tensor::detach_() const {
   ACCEL_CHECK(!impl()->view_base() || !impl()->view_base()->requires_grad(),
               "detach_: cannot detach a view of a tensor that requires grad in place; use detach()");

@@ -96,6 +96,9 @@ class Tensor {
   // accumulated into their .grad. retain_graph defaults to create_graph.
   void backward(const Tensor& gradient = {}, std::optional<bool> retain_graph = std::nullopt,
                 bool create_graph = false) const;
+  // Makes this tensor use new_data's storage, dtype and shape (every handle sees it); history and
+  // .grad stay. Used to move parameters between devices and dtypes.
+  void set_data(const Tensor& new_data) const;
   // The same data without history (shares storage and version counter).
   Tensor detach() const;
   const Tensor& detach_() const;

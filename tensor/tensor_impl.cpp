@@ -18,6 +18,12 @@ void TensorImpl::set_geometry(DimVector sizes, DimVector strides, int64_t storag
   refresh();
 }
 
+void TensorImpl::set_data(Storage storage, DType dtype, DimVector sizes, DimVector strides, int64_t storage_offset) {
+  storage_ = std::move(storage);
+  dtype_ = dtype;
+  set_geometry(std::move(sizes), std::move(strides), storage_offset);
+}
+
 void TensorImpl::refresh() {
   numel_ = 1;
   for (int64_t s : sizes_) numel_ *= s;

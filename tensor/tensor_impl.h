@@ -35,6 +35,9 @@ class TensorImpl final : public RefCounted {
 
   // Changes the view in place (used by detach_-like and resize-like operations).
   void set_geometry(DimVector sizes, DimVector strides, int64_t storage_offset);
+  // Points this tensor at other data (another device or dtype), keeping its identity and autograd
+  // state: every handle sees the change (nn::Module::to, PyTorch's set_data).
+  void set_data(Storage storage, DType dtype, DimVector sizes, DimVector strides, int64_t storage_offset);
 
   bool requires_grad() const { return requires_grad_; }
   void set_requires_grad(bool value) { requires_grad_ = value; }
