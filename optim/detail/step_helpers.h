@@ -1,0 +1,26 @@
+#pragma once
+// Pieces the update rules of several optimizers share (internal to optim/).
+#include <string>
+
+#include <accel/optim/optimizer.h>
+#include <accel/tensor/factories.h>
+
+namespace accel::optim::detail {
+
+// The gradient an update follows: the parameter's gradient, negated to maximize, plus
+// weight_decay * param (L2 regularisation folded into the gradient, as PyTorch does). Allocates only
+// when it differs from the stored gradient.
+inline Tensor effective_gradient(const Tensor& param, bool maximize, double weight_decay) {
+  Tensor grad = maximize ? param.grad().neg() : param.grad();
+  if (weight_decay != 0) grad = grad.add(param, weight_decay);
+  return grad;
+}
+
+// The state tensor `name`, created with the parameter's shape, dtype and device, filled with `value`,
+// when absent. Returned by value: inserting another entry may move the dict's storage.
+inline Tensor state_buffer(ParamState& state, const std::string& name, const Tensor& param, double value = 0) {
+  if (const Tensor* buffer = state.tensors.find(name)) return *buffer;
+  return state.tensors.insert(name, full_like(param, value));
+}
+
+}  // namespace accel::optim::detail
