@@ -4,8 +4,8 @@
 #include <accel/autograd/engine.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <queue>
-#include <unordered_map>
 
 #include <accel/autograd/anomaly.h>
 #include <accel/autograd/grad_mode.h>
@@ -23,7 +23,55 @@ struct Task {
   std::vector<std::pair<uint32_t, size_t>> captures;  // (input_nr, index into the result)
 };
 
-using TaskMap = std::unordered_map<Node*, Task>;
+// Node -> Task for one backward: open addressing on the node's address (graphs are rebuilt for
+// every backward, and std::unordered_map would allocate once per node). References to tasks are
+// only held once discovery has stopped adding them.
+class TaskMap {
+ public:
+  // The node's task, and whether it was just created.
+  std::pair<Task*, bool> try_emplace(Node* node) {
+    if (2 * (nodes_.size() + 1) > slots_.size()) grow();
+    size_t i = slot(node);
+    for (; slots_[i].node; i = (i + 1) & (slots_.size() - 1))
+      if (slots_[i].node == node) return {&tasks_[slots_[i].index], false};
+    slots_[i] = {node, static_cast<uint32_t>(nodes_.size())};
+    nodes_.push_back(node);
+    return {&tasks_.emplace_back(), true};
+  }
+  Task* find(Node* node) {
+    if (slots_.empty()) return nullptr;
+    for (size_t i = slot(node); slots_[i].node; i = (i + 1) & (slots_.size() - 1))
+      if (slots_[i].node == node) return &tasks_[slots_[i].index];
+    return nullptr;
+  }
+  Task& operator[](Node* node) { return *try_emplace(node).first; }
+  const std::vector<Node*>& nodes() const { return nodes_; }
+
+ private:
+  struct Slot {
+    Node* node = nullptr;
+    uint32_t index = 0;
+  };
+  size_t slot(Node* node) const {
+    const uint64_t h = (reinterpret_cast<uintptr_t>(node) >> 4) * 0x9E3779B97F4A7C15ull;
+    return static_cast<size_t>(h >> 32) & (slots_.size() - 1);
+  }
+  void grow() {
+    const size_t capacity = std::max<size_t>(32, slots_.size() * 2);
+    slots_.assign(capacity, Slot{});
+    for (uint32_t t = 0; t < nodes_.size(); ++t) {
+      size_t i = slot(nodes_[t]);
+      while (slots_[i].node) i = (i + 1) & (capacity - 1);
+      slots_[i] = {nodes_[t], t};
+    }
+    nodes_.reserve(capacity / 2);
+    tasks_.reserve(capacity / 2);
+  }
+
+  std::vector<Slot> slots_;
+  std::vector<Node*> nodes_;  // in discovery order, parallel to tasks_
+  std::vector<Task> tasks_;
+};
 
 void add_grad(Task& task, Node& node, uint32_t input_nr, Tensor grad) {
   if (task.grads.empty()) task.grads.resize(node.outputs().size());
@@ -42,8 +90,8 @@ TaskMap discover(const std::vector<Edge>& roots) {
     stack.pop_back();
     for (const Edge& e : node->next_edges()) {
       if (!e.valid()) continue;
-      auto [it, fresh] = tasks.try_emplace(e.fn.get());
-      ++it->second.dependencies;
+      auto [task, fresh] = tasks.try_emplace(e.fn.get());
+      ++task->dependencies;
       if (fresh) stack.push_back(e.fn.get());
     }
   }
@@ -54,11 +102,11 @@ TaskMap discover(const std::vector<Edge>& roots) {
 void mark_needed(TaskMap& tasks, const std::vector<Edge>& roots) {
   // Kahn's order puts every node before the nodes it feeds; walking it backwards sees a node's
   // successors first.
-  std::unordered_map<Node*, int> remaining;
-  for (auto& [node, task] : tasks) remaining[node] = task.dependencies;
+  TaskMap remaining;  // dependencies left, in Task::dependencies
+  for (Node* node : tasks.nodes()) remaining[node].dependencies = tasks[node].dependencies;
   std::vector<Node*> order, ready;
   for (const Edge& root : roots)
-    if (root.valid() && remaining[root.fn.get()] == 0 &&
+    if (root.valid() && remaining[root.fn.get()].dependencies == 0 &&
         std::find(ready.begin(), ready.end(), root.fn.get()) == ready.end())
       ready.push_back(root.fn.get());
   while (!ready.empty()) {
@@ -66,7 +114,7 @@ void mark_needed(TaskMap& tasks, const std::vector<Edge>& roots) {
     ready.pop_back();
     order.push_back(node);
     for (const Edge& e : node->next_edges())
-      if (e.valid() && --remaining[e.fn.get()] == 0) ready.push_back(e.fn.get());
+      if (e.valid() && --remaining[e.fn.get()].dependencies == 0) ready.push_back(e.fn.get());
   }
   for (auto it = order.rbegin(); it != order.rend(); ++it) {
     Task& task = tasks[*it];
@@ -148,11 +196,11 @@ TensorList run_backward(const std::vector<Edge>& roots, TensorList root_grads, c
   if (capturing) {
     for (size_t i = 0; i < inputs.size(); ++i) {
       const Edge& in = inputs[i];
-      auto it = in.valid() ? tasks.find(in.fn.get()) : tasks.end();
-      ACCEL_CHECK(it != tasks.end() || options.allow_unused, "grad: input ", i,
+      Task* task = in.valid() ? tasks.find(in.fn.get()) : nullptr;
+      ACCEL_CHECK(task || options.allow_unused, "grad: input ", i,
                   " is not part of the graph of the outputs (or does not require grad); pass allow_unused=true "
                   "to get an undefined gradient for it");
-      if (it != tasks.end()) it->second.captures.emplace_back(in.input_nr, i);
+      if (task) task->captures.emplace_back(in.input_nr, i);
     }
     mark_needed(tasks, roots);
   }
