@@ -192,7 +192,7 @@ TEST(SafeTensors, LaysOutDataLargestItemsizeFirstAndHeaderInDictOrder) {
   // Every tensor starts at a multiple of its itemsize; the data starts 8-aligned.
   EXPECT_EQ(header, R"({"u8":{"dtype":"U8","shape":[3],"data_offsets":[16,19]},)"
                     R"("f32":{"dtype":"F32","shape":[2],"data_offsets":[8,16]},)"
-                    R"("f64":{"dtype":"F64","shape":[1],"data_offsets":[0,8]}})" + std::string(4, ' '));
+                    R"("f64":{"dtype":"F64","shape":[1],"data_offsets":[0,8]}} )");
   EXPECT_EQ((8 + header.size()) % 8, 0u);
   EXPECT_EQ(load_from_bytes(bytes).keys(), tensors.keys());
 }
