@@ -3,6 +3,7 @@
 #include <accel/autograd/autograd.h>
 #include <accel/kernels/cpu/parallel.h>
 #include <accel/kernels/cuda/cuda.h>
+#include <accel/nn/nn.h>
 #include <accel/tensor/allocator.h>
 #include <accel/tensor/device.h>
 #include <accel/tensor/dtype.h>
