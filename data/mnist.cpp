@@ -1,0 +1,120 @@
+#include <accel/data/mnist.h>
+
+#include <cstring>
+#include <filesystem>
+
+#include <accel/data/file_bytes.h>
+#include <accel/tensor/error.h>
+#include <accel/tensor/factories.h>
+
+namespace accel::data {
+namespace {
+
+uint32_t read_be32(const uint8_t* p) {
+  return uint32_t{p[0]} << 24 | uint32_t{p[1]} << 16 | uint32_t{p[2]} << 8 | uint32_t{p[3]};
+}
+
+// Big-endian values of `width` bytes into T (sign-extended when Source is signed).
+template <typename Source, typename T>
+void decode_be(const uint8_t* in, int64_t n, T* out) {
+  constexpr size_t width = sizeof(Source);
+  for (int64_t i = 0; i < n; ++i, in += width) {
+    uint8_t le[width];
+    for (size_t b = 0; b < width; ++b) le[b] = in[width - 1 - b];
+    Source v;
+    std::memcpy(&v, le, width);
+    out[i] = static_cast<T>(v);
+  }
+}
+
+struct IdxType {
+  DType dtype;
+  int64_t width;  // bytes per element in the file
+};
+
+IdxType idx_type(uint8_t code, const std::string& path) {
+  switch (code) {
+    case 0x08: return {kUInt8, 1};
+    case 0x09: return {kInt32, 1};
+    case 0x0B: return {kInt32, 2};
+    case 0x0C: return {kInt32, 4};
+    case 0x0D: return {kFloat32, 4};
+    case 0x0E: return {kFloat64, 8};
+    default: ACCEL_FAIL(path, ": unknown IDX element type 0x", std::hex, int{code});
+  }
+}
+
+// root/<stem> or root/<stem>.gz, whichever exists.
+std::string find_file(const std::string& root, const std::string& stem, const char* dataset) {
+  for (const std::string& name : {stem, stem + ".gz"}) {
+    const std::filesystem::path path = std::filesystem::path(root) / name;
+    if (std::filesystem::exists(path)) return path.string();
+  }
+  ACCEL_FAIL(dataset, ": neither ", stem, " nor ", stem, ".gz found in ", root);
+}
+
+}  // namespace
+
+Tensor read_idx(const std::string& path) {
+  const std::vector<uint8_t> bytes = read_file_bytes(path);
+  ACCEL_CHECK(bytes.size() >= 4, path, ": too short for an IDX header (", bytes.size(), " bytes)");
+  ACCEL_CHECK(bytes[0] == 0 && bytes[1] == 0 && bytes[3] >= 1, path, ": not an IDX file (magic ", std::hex,
+              read_be32(bytes.data()), ")");
+  const IdxType type = idx_type(bytes[2], path);
+  const int64_t ndim = bytes[3];
+  const auto header = static_cast<int64_t>(4 + 4 * ndim);
+  const auto available = static_cast<int64_t>(bytes.size());
+  ACCEL_CHECK(available >= header, path, ": truncated IDX header (", ndim, " dimensions need ", header,
+              " bytes, the file has ", available, ")");
+  std::vector<int64_t> sizes;
+  int64_t numel = 1;
+  for (int64_t d = 0; d < ndim; ++d) {
+    sizes.push_back(read_be32(bytes.data() + 4 + 4 * d));
+    ACCEL_CHECK(!__builtin_mul_overflow(numel, sizes.back(), &numel) && numel <= (available - header) / type.width,
+                path, ": dimensions ", IntArrayRef(sizes), (d + 1 < ndim ? "..." : ""), " need more data than the file's ",
+                available - header, " bytes");
+  }
+  ACCEL_CHECK(numel * type.width == available - header, path, ": dimensions ", IntArrayRef(sizes), " need ", numel * type.width,
+              " bytes of data, the file has ", available - header);
+  Tensor out = empty(sizes, {.dtype = type.dtype});
+  const uint8_t* data = bytes.data() + header;
+  switch (bytes[2]) {
+    case 0x08: std::memcpy(out.data_ptr(), data, numel); break;
+    case 0x09: decode_be<int8_t>(data, numel, out.data_ptr<int32_t>()); break;
+    case 0x0B: decode_be<int16_t>(data, numel, out.data_ptr<int32_t>()); break;
+    case 0x0C: decode_be<int32_t>(data, numel, out.data_ptr<int32_t>()); break;
+    case 0x0D: decode_be<float>(data, numel, out.data_ptr<float>()); break;
+    case 0x0E: decode_be<double>(data, numel, out.data_ptr<double>()); break;
+  }
+  return out;
+}
+
+MNIST::MNIST(const std::string& root, bool train, DType dtype) : MNIST("MNIST", root, train, dtype) {}
+
+MNIST::MNIST(const char* name, const std::string& root, bool train, DType dtype) {
+  ACCEL_CHECK(dtype == kUInt8 || is_floating_point(dtype), name, ": image dtype must be uint8 or floating, got ",
+              accel::name(dtype));
+  const std::string prefix = train ? "train" : "t10k";
+  const std::string images_path = find_file(root, prefix + "-images-idx3-ubyte", name);
+  const std::string labels_path = find_file(root, prefix + "-labels-idx1-ubyte", name);
+  const Tensor images = read_idx(images_path);
+  const Tensor labels = read_idx(labels_path);
+  ACCEL_CHECK(images.dtype() == kUInt8 && images.dim() == 3, images_path, ": expected uint8 images [N, H, W], got ",
+              accel::name(images.dtype()), " ", images.sizes());
+  ACCEL_CHECK(labels.dtype() == kUInt8 && labels.dim() == 1, labels_path, ": expected uint8 labels [N], got ",
+              accel::name(labels.dtype()), " ", labels.sizes());
+  ACCEL_CHECK(images.size(0) == labels.size(0), name, ": ", images.size(0), " images in ", images_path, " but ",
+              labels.size(0), " labels in ", labels_path);
+  images_ = images.unsqueeze(1);
+  if (dtype != kUInt8) images_ = images_.to(dtype).div(255);
+  labels_ = labels.to(kInt64);
+}
+
+Example MNIST::get(int64_t index) const {
+  check_index("MNIST", index, size());
+  return {images_.select(0, index), labels_.select(0, index)};
+}
+
+FashionMNIST::FashionMNIST(const std::string& root, bool train, DType dtype) : MNIST("FashionMNIST", root, train, dtype) {}
+
+}  // namespace accel::data
