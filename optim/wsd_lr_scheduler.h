@@ -10,10 +10,11 @@
 // its own total_steps, and starts stable, without warmup.
 //
 // Differences from the original (docs/optim.md): the last checkpoint is always total_steps (the
-// original stops two checkpoints at total/2, four at total/2 as well), after the last checkpoint
-// the lr stays at its final decayed value (also when a period has no decay steps, where the
-// original divides by zero), state_dict() includes "num_updates" so that a resumed run continues
-// its count, and a continuation stays a continuation after loading the earlier run's state.
+// original doubles from total/4, so two checkpoints end at total/2 and four give only three),
+// after the last checkpoint the lr stays at its final decayed value (also when a period has no
+// decay steps, where the original divides by zero), state_dict() includes "num_updates" so that a
+// resumed run continues its count, and a continuation stays a continuation after loading the
+// earlier run's state.
 #include <cstdint>
 #include <memory>
 #include <optional>
