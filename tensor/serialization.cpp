@@ -353,8 +353,9 @@ class Reader {
 
 StateDict read_tensors(std::istream& in, const std::string& where, Device device) {
   Reader reader(in, where);
+  const Header header = reader.header();
   StateDict tensors;
-  for (const Entry& e : reader.header().entries) tensors.insert(e.name, reader.read(e, device));
+  for (const Entry& e : header.entries) tensors.insert(e.name, reader.read(e, device));
   return tensors;
 }
 
