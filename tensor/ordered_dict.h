@@ -1,9 +1,9 @@
 #pragma once
 // A string-keyed map that remembers insertion order, as Python's dict does: state dicts list
 // parameters in registration order, and checkpoints, printing and optimizers rely on that order.
-// Lookups are linear: dicts hold tens to hundreds of entries and are read far less often than
-// tensors are computed.
+// A hash index makes lookups constant time, so reading a file with a million entries stays linear.
 #include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -24,7 +24,8 @@ class OrderedDict {
 
   // Adds a new key; an existing key is an error (use operator[] or set to replace).
   V& insert(std::string key, V value) {
-    ACCEL_CHECK(!contains(key), "OrderedDict: key '", key, "' already exists");
+    const auto [it, fresh] = index_.try_emplace(key, items_.size());
+    ACCEL_CHECK(fresh, "OrderedDict: key '", key, "' already exists");
     items_.emplace_back(std::move(key), std::move(value));
     return items_.back().second;
   }
@@ -34,9 +35,8 @@ class OrderedDict {
     return insert(key, std::move(value));
   }
   V* find(const std::string& key) {
-    for (Item& item : items_)
-      if (item.first == key) return &item.second;
-    return nullptr;
+    const auto it = index_.find(key);
+    return it == index_.end() ? nullptr : &items_[it->second].second;
   }
   const V* find(const std::string& key) const { return const_cast<OrderedDict*>(this)->find(key); }
   bool contains(const std::string& key) const { return find(key) != nullptr; }
@@ -47,12 +47,14 @@ class OrderedDict {
   }
   const V& operator[](const std::string& key) const { return const_cast<OrderedDict&>(*this)[key]; }
   bool erase(const std::string& key) {
-    for (auto it = items_.begin(); it != items_.end(); ++it)
-      if (it->first == key) {
-        items_.erase(it);
-        return true;
-      }
-    return false;
+    const auto it = index_.find(key);
+    if (it == index_.end()) return false;
+    const size_t position = it->second;
+    index_.erase(it);
+    items_.erase(items_.begin() + static_cast<std::ptrdiff_t>(position));
+    for (auto& [k, i] : index_)
+      if (i > position) --i;
+    return true;
   }
 
   std::vector<std::string> keys() const {
@@ -69,7 +71,11 @@ class OrderedDict {
   }
   size_t size() const { return items_.size(); }
   bool empty() const { return items_.empty(); }
-  void clear() { items_.clear(); }
+  void clear() {
+    items_.clear();
+    index_.clear();
+  }
+  // Iteration may change values, not keys.
   auto begin() { return items_.begin(); }
   auto end() { return items_.end(); }
   auto begin() const { return items_.begin(); }
@@ -77,6 +83,7 @@ class OrderedDict {
 
  private:
   std::vector<Item> items_;
+  std::unordered_map<std::string, size_t> index_;  // key -> position in items_
 };
 
 // Named tensors: a module's parameters and buffers, an optimizer's state, a checkpoint.
