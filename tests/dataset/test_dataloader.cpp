@@ -212,6 +212,18 @@ TEST(DataLoader, IteratorsAndOptionErrors) {
   EXPECT_THROW(DataLoader(numbered(2), {.batch_size = 2, .batch_sampler = batches}), Error);
 }
 
+TEST(DefaultCollate, CopiesContiguousAndStridedExamplesAlike) {
+  const Tensor a = arange(6, {.dtype = kFloat32}).view({2, 3});
+  const Tensor b = a + 10;
+  EXPECT_TRUE(equal(data::default_collate({{a}, {b}})[0], stack({a, b})));
+  EXPECT_TRUE(equal(data::default_collate({{a.t()}, {b.t()}})[0], stack({a.t(), b.t()})));  // strided: stack
+  const Tensor w = ones({2}, {.requires_grad = true});
+  const Batch batch = data::default_collate({{w}, {w * 2}});
+  EXPECT_TRUE(batch[0].requires_grad());  // autograd examples keep their graph
+  batch[0].sum().backward();
+  EXPECT_TRUE(equal(w.grad(), full({2}, 3.f)));
+}
+
 TEST(DefaultCollate, RejectsMismatchedExamples) {
   EXPECT_THROW(data::default_collate({}), Error);
   EXPECT_THROW(data::default_collate({{zeros({2})}, {zeros({3})}}), Error);
