@@ -29,10 +29,15 @@ std::shared_ptr<Module> as_module_ptr(M&& module) {
   }
 }
 
-// A variadic constructor call that is not the copy or move constructor.
+template <typename M>
+inline constexpr bool is_module_arg_v =
+    std::is_base_of_v<Module, std::decay_t<M>> || std::is_convertible_v<std::decay_t<M>, std::shared_ptr<Module>>;
+
+// A variadic constructor call with modules that is not the copy or move constructor.
 template <typename Self, typename... Ms>
 inline constexpr bool not_a_copy_v =
-    sizeof...(Ms) > 1 || (sizeof...(Ms) == 1 && !(std::is_same_v<std::decay_t<Ms>, Self> && ...));
+    (is_module_arg_v<Ms> && ...) &&
+    (sizeof...(Ms) > 1 || (sizeof...(Ms) == 1 && !(std::is_same_v<std::decay_t<Ms>, Self> && ...)));
 
 // Iterates over a module's children (in order) as shared_ptr<Module>.
 class ChildIterator {
