@@ -4,6 +4,8 @@
 
 #include <atomic>
 #include <chrono>
+#include <iterator>
+#include <ranges>
 #include <thread>
 
 #include <accel/accel.h>
@@ -14,6 +16,10 @@ namespace {
 using namespace accel;
 using data::Batch;
 using data::DataLoader;
+
+static_assert(std::input_iterator<DataLoader::Iterator>);
+static_assert(std::sentinel_for<std::default_sentinel_t, DataLoader::Iterator>);
+static_assert(std::ranges::input_range<DataLoader>);
 
 // Example i = {float [2] filled with i, int64 label i}.
 data::TensorDataset numbered(int64_t n) {
