@@ -10,11 +10,16 @@
 
 #include <accel/autograd/grad_mode.h>
 #include <accel/tensor/error.h>
+#include <accel/tensor/serialization.h>
 
 namespace accel::optim {
 namespace {
 
-using json = nlohmann::json;
+// ordered: the saved JSON lists a group's hyper-parameters in the defaults' order, as PyTorch prints them.
+using json = nlohmann::ordered_json;
+
+// The metadata entry of a saved file that holds the JSON half of the state.
+const char* const kMetadataKey = "optimizer";
 
 // A filled group's hyper-parameters in the layout of the defaults ("lr" first), for the checks.
 OrderedDict<double> hyper_parameters(const ParamGroup& group) {
@@ -220,6 +225,19 @@ void Optimizer::load_state_dict(const OptimizerState& saved) {
 
   groups_ = std::move(groups);
   state_ = std::move(state);
+}
+
+void Optimizer::save(const std::string& path) const {
+  const OptimizerState state = state_dict();
+  accel::save(state.tensors, path, {{kMetadataKey, state.json}});
+}
+
+void Optimizer::load(const std::string& path) {
+  const OrderedDict<std::string> metadata = load_metadata(path);
+  const std::string* json_state = metadata.find(kMetadataKey);
+  ACCEL_CHECK(json_state, "Optimizer::load: ", path, " holds no optimizer state (no metadata entry '", kMetadataKey,
+              "')");
+  load_state_dict({accel::load(path), *json_state});
 }
 
 }  // namespace accel::optim

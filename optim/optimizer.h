@@ -66,6 +66,9 @@ class Optimizer {
   // (matched by position, as PyTorch does); mismatches are an Error naming what differs, and leave
   // the optimizer unchanged.
   void load_state_dict(const OptimizerState& state);
+  // One safetensors file: the state tensors, with the JSON as the metadata entry "optimizer".
+  void save(const std::string& path) const;
+  void load(const std::string& path);
 
   virtual const char* name() const = 0;
 

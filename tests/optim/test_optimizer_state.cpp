@@ -2,6 +2,7 @@
 // state dicts (round trips that continue the exact trajectory, and the errors of load_state_dict).
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <string>
@@ -14,6 +15,7 @@
 #include <accel/optim/adamw.h>
 #include <accel/optim/rmsprop.h>
 #include <accel/optim/sgd.h>
+#include <accel/tensor/serialization.h>
 
 #include "optim_problem.h"
 
@@ -210,6 +212,54 @@ TEST(StateDict, LoadErrorsLeaveTheOptimizerUnchanged) {
   expect_error([&] { target.load_state_dict(extra); }, "unexpected tensor 'momentum_buffer'");
   EXPECT_EQ(target.state_dict().json, before);
   EXPECT_TRUE(target.state_dict().tensors.empty());
+}
+
+// A path in the temporary directory, removed at the end of the test.
+class TempFile {
+ public:
+  explicit TempFile(const std::string& name)
+      : path_((std::filesystem::temp_directory_path() /
+               (name + "-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) + "-" +
+                std::to_string(reinterpret_cast<uintptr_t>(this)) + ".safetensors"))
+                  .string()) {}
+  ~TempFile() { std::filesystem::remove(path_); }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+TEST(StateDict, SaveAndLoadAFile) {
+  const TempFile file("accel-optim-state");
+  const Problem original;
+  RMSprop optimizer(original.params(), {.lr = 0.01, .momentum = 0.5, .centered = true});
+  for (int i = 0; i < 3; ++i) original.step(optimizer);
+  optimizer.save(file.path());
+  EXPECT_EQ(accel::load(file.path()).keys(), optimizer.state_dict().tensors.keys());
+
+  const Problem restored;
+  {
+    accel::NoGradGuard no_grad;
+    restored.W.copy_(original.W);
+    restored.b.copy_(original.b);
+  }
+  RMSprop resumed(restored.params());
+  resumed.load(file.path());
+  for (int i = 0; i < 3; ++i) {
+    original.step(optimizer);
+    restored.step(resumed);
+  }
+  EXPECT_EQ(restored.W.to_vector<double>(), original.W.to_vector<double>());
+  EXPECT_EQ(restored.b.to_vector<double>(), original.b.to_vector<double>());
+}
+
+TEST(StateDict, LoadingAFileWithoutOptimizerStateIsAnError) {
+  const TempFile file("accel-optim-weights");
+  const Problem problem;
+  accel::save(accel::StateDict{{"weight", problem.W.detach()}}, file.path());
+  SGD sgd(problem.params());
+  expect_error([&] { sgd.load(file.path()); }, "holds no optimizer state (no metadata entry 'optimizer')");
+  expect_error([&] { sgd.load(file.path() + ".missing"); }, ".missing");
 }
 
 }  // namespace
