@@ -18,22 +18,22 @@ constexpr const char* kOp = "MultiheadAttention";
 
 // PyTorch's masks as one additive mask: bool true (not allowed) -> -inf, floating masks as given.
 Tensor additive(const Tensor& mask, DType dtype, const char* what) {
-  if (mask.dtype() == kBool) return zeros(mask.sizes(), {.dtype = dtype, .device = mask.device()}).masked_fill(mask, kNegInf);
+  if (mask.dtype() == kBool)
+    return zeros(mask.sizes(), {.dtype = dtype, .device = mask.device()}).masked_fill(mask, kNegInf);
   ACCEL_CHECK(mask.is_floating_point(), kOp, ": ", what, " must be bool or floating, got ", name(mask.dtype()));
   return mask.to(dtype);
 }
 
 // key_padding_mask, attn_mask and (when asked and no attn_mask is given) the causal mask, merged
 // into one additive mask that broadcasts to the scores [N, H, L, S]; undefined when none applies.
-Tensor merged_mask(const MultiheadAttentionForwardOptions& o, int64_t N, int64_t H, int64_t L, int64_t S,
-                   bool batched, DType dtype, Device device) {
+Tensor merged_mask(const MultiheadAttentionForwardOptions& o, int64_t N, int64_t H, int64_t L, int64_t S, bool batched,
+                   DType dtype, Device device) {
   Tensor mask;
   if (o.attn_mask.defined()) {
     const Tensor& m = o.attn_mask;
     const bool per_head = m.dim() == 3 && m.size(0) == N * H;
-    ACCEL_CHECK((m.dim() == 2 || per_head) && m.size(-2) == L && m.size(-1) == S, kOp, ": attn_mask must be [", L,
-                ", ", S, "] or [", N * H, ", ", L, ", ", S, "] (batch * num_heads, target, source), got shape ",
-                m.sizes());
+    ACCEL_CHECK((m.dim() == 2 || per_head) && m.size(-2) == L && m.size(-1) == S, kOp, ": attn_mask must be [", L, ", ",
+                S, "] or [", N * H, ", ", L, ", ", S, "] (batch * num_heads, target, source), got shape ", m.sizes());
     mask = additive(m, dtype, "attn_mask");
     mask = per_head ? mask.view({N, H, L, S}) : mask.view({1, 1, L, S});
   } else if (o.is_causal) {
@@ -90,15 +90,17 @@ std::tuple<Tensor, Tensor> MultiheadAttention::forward(const Tensor& query, cons
               ": query, key and value must all be 3-D (batched) or 2-D (unbatched), got shapes ", query.sizes(), ", ",
               key.sizes(), " and ", value.sizes());
   // Computed batch-major: [N, L, E].
-  auto batch_major = [&](const Tensor& t) { return !batched ? t.unsqueeze(0) : options.batch_first ? t : t.transpose(0, 1); };
+  auto batch_major = [&](const Tensor& t) {
+    return !batched ? t.unsqueeze(0) : options.batch_first ? t : t.transpose(0, 1);
+  };
   const Tensor q = batch_major(query), k = batch_major(key), v = batch_major(value);
   const int64_t N = q.size(0), L = q.size(1), S = k.size(1), E = embed_dim, H = num_heads, D = E / H;
   ACCEL_CHECK(q.size(2) == E && k.size(2) == E && v.size(2) == E, kOp, ": expected embed_dim ", E,
               " as the last dim of query, key and value, got shapes ", query.sizes(), ", ", key.sizes(), " and ",
               value.sizes());
   ACCEL_CHECK(k.size(0) == N && v.size(0) == N && v.size(1) == S, kOp,
-              ": query, key and value must agree in batch size and key and value in length, got shapes ",
-              query.sizes(), ", ", key.sizes(), " and ", value.sizes());
+              ": query, key and value must agree in batch size and key and value in length, got shapes ", query.sizes(),
+              ", ", key.sizes(), " and ", value.sizes());
 
   // Self-attention projects once with the stacked weight; otherwise each input with its slice.
   std::vector<Tensor> projected;

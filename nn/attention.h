@@ -25,9 +25,9 @@ struct MultiheadAttentionOptions {
 };
 
 struct MultiheadAttentionForwardOptions {
-  Tensor key_padding_mask = {};  // [N, S] (unbatched: [S]): keys to ignore per batch element
-  Tensor attn_mask = {};         // [L, S] or [N * num_heads, L, S] (unbatched: [num_heads, L, S])
-  bool need_weights = true;      // also return the attention weights (else the fused attention runs)
+  Tensor key_padding_mask = {};      // [N, S] (unbatched: [S]): keys to ignore per batch element
+  Tensor attn_mask = {};             // [L, S] or [N * num_heads, L, S] (unbatched: [num_heads, L, S])
+  bool need_weights = true;          // also return the attention weights (else the fused attention runs)
   bool average_attn_weights = true;  // weights [N, L, S] averaged over heads, else [N, num_heads, L, S]
   // Query i attends to keys 0..i. With an attn_mask, PyTorch treats this as a hint that attn_mask is
   // causal and uses attn_mask; without one, accel builds the causal mask (PyTorch requires one).

@@ -17,6 +17,8 @@ void Dropout::reset() {
 Tensor Dropout::forward(const Tensor& input) { return dropout(input, options.p, is_training()); }
 
 // PyTorch also prints inplace, which accel's dropout never is.
-void Dropout::pretty_print(std::ostream& os) const { os << "Dropout(p=" << python_repr(options.p) << ", inplace=False)"; }
+void Dropout::pretty_print(std::ostream& os) const {
+  os << "Dropout(p=" << python_repr(options.p) << ", inplace=False)";
+}
 
 }  // namespace accel::nn

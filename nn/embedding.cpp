@@ -14,12 +14,13 @@ Embedding::Embedding(int64_t num_embeddings, int64_t embedding_dim, const Embedd
 }
 
 void Embedding::reset() {
-  ACCEL_CHECK(num_embeddings > 0 && embedding_dim > 0, "Embedding: num_embeddings and embedding_dim must be positive, got ",
-              num_embeddings, " and ", embedding_dim);
+  ACCEL_CHECK(num_embeddings > 0 && embedding_dim > 0,
+              "Embedding: num_embeddings and embedding_dim must be positive, got ", num_embeddings, " and ",
+              embedding_dim);
   if (options.padding_idx) {
     const int64_t idx = *options.padding_idx;
-    ACCEL_CHECK(idx >= -num_embeddings && idx < num_embeddings, "Embedding: padding_idx ", idx,
-                " is out of range for ", num_embeddings, " embeddings");
+    ACCEL_CHECK(idx >= -num_embeddings && idx < num_embeddings, "Embedding: padding_idx ", idx, " is out of range for ",
+                num_embeddings, " embeddings");
     if (idx < 0) options.padding_idx = idx + num_embeddings;
   }
   Tensor table = randn({num_embeddings, embedding_dim});

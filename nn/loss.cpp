@@ -30,7 +30,8 @@ NLLLoss::NLLLoss(const NLLLossOptions& options) : options(options) { reset(); }
 void NLLLoss::reset() { weight = register_buffer("weight", own_copy(options.weight)); }
 
 Tensor NLLLoss::forward(const Tensor& input, const Tensor& target) {
-  return nll_loss(input, target, {.weight = weight, .ignore_index = options.ignore_index, .reduction = options.reduction});
+  return nll_loss(input, target,
+                  {.weight = weight, .ignore_index = options.ignore_index, .reduction = options.reduction});
 }
 
 Tensor MSELoss::forward(const Tensor& input, const Tensor& target) {

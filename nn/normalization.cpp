@@ -29,8 +29,7 @@ void BatchNormBase<Derived>::reset() {
   const bool track = options.track_running_stats;
   running_mean = this->register_buffer("running_mean", track ? zeros({num_features}) : Tensor());
   running_var = this->register_buffer("running_var", track ? ones({num_features}) : Tensor());
-  num_batches_tracked =
-      this->register_buffer("num_batches_tracked", track ? zeros({}, {.dtype = kInt64}) : Tensor());
+  num_batches_tracked = this->register_buffer("num_batches_tracked", track ? zeros({}, {.dtype = kInt64}) : Tensor());
 }
 
 template <typename Derived>
@@ -62,18 +61,18 @@ Tensor BatchNormBase<Derived>::forward(const Tensor& input) {
 
 template <typename Derived>
 void BatchNormBase<Derived>::pretty_print(std::ostream& os) const {
-  os << this->type_name() << "(" << num_features << ", eps=" << python_repr(options.eps) << ", momentum="
-     << (options.momentum ? python_repr(*options.momentum) : "None");
-  os << ", affine=" << python_repr(options.affine) << ", track_running_stats=" << python_repr(options.track_running_stats)
-     << ")";
+  os << this->type_name() << "(" << num_features << ", eps=" << python_repr(options.eps)
+     << ", momentum=" << (options.momentum ? python_repr(*options.momentum) : "None");
+  os << ", affine=" << python_repr(options.affine)
+     << ", track_running_stats=" << python_repr(options.track_running_stats) << ")";
 }
 
 template class BatchNormBase<BatchNorm1d>;
 template class BatchNormBase<BatchNorm2d>;
 
 void BatchNorm1d::check_input_dim(const Tensor& input) const {
-  ACCEL_CHECK(input.dim() == 2 || input.dim() == 3, "BatchNorm1d: expected a 2-D [N, C] or 3-D [N, C, L] input, got shape ",
-              input.sizes());
+  ACCEL_CHECK(input.dim() == 2 || input.dim() == 3,
+              "BatchNorm1d: expected a 2-D [N, C] or 3-D [N, C, L] input, got shape ", input.sizes());
 }
 
 void BatchNorm2d::check_input_dim(const Tensor& input) const {
@@ -116,9 +115,8 @@ GroupNorm::GroupNorm(int64_t num_groups, int64_t num_channels, const GroupNormOp
 }
 
 void GroupNorm::reset() {
-  ACCEL_CHECK(num_groups > 0 && num_channels > 0 && num_channels % num_groups == 0,
-              "GroupNorm: num_channels (", num_channels, ") must be a positive multiple of num_groups (", num_groups,
-              ")");
+  ACCEL_CHECK(num_groups > 0 && num_channels > 0 && num_channels % num_groups == 0, "GroupNorm: num_channels (",
+              num_channels, ") must be a positive multiple of num_groups (", num_groups, ")");
   ACCEL_CHECK(options.eps > 0, "GroupNorm: eps must be positive, got ", options.eps);
   weight = register_parameter("weight", options.affine ? ones({num_channels}) : Tensor());
   bias = register_parameter("bias", options.affine ? zeros({num_channels}) : Tensor());

@@ -41,8 +41,8 @@ class BatchNormBase : public Cloneable<Derived> {
 
   int64_t num_features;
   BatchNormOptions options;
-  Tensor weight, bias;                                          // undefined without affine
-  Tensor running_mean, running_var, num_batches_tracked;        // undefined without tracking
+  Tensor weight, bias;                                    // undefined without affine
+  Tensor running_mean, running_var, num_batches_tracked;  // undefined without tracking
 
  protected:
   virtual void check_input_dim(const Tensor& input) const = 0;

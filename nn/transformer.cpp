@@ -19,7 +19,8 @@ void TransformerEncoderLayer::reset() {
               o.dim_feedforward);
   // Registered in PyTorch's order, so that state dicts list the same keys in the same order.
   self_attn = register_module(
-      "self_attn", MultiheadAttention(d_model, nhead, {.dropout = o.dropout, .bias = o.bias, .batch_first = o.batch_first}));
+      "self_attn",
+      MultiheadAttention(d_model, nhead, {.dropout = o.dropout, .bias = o.bias, .batch_first = o.batch_first}));
   linear1 = register_module("linear1", Linear(d_model, o.dim_feedforward, {.bias = o.bias}));
   dropout = register_module("dropout", Dropout({.p = o.dropout}));
   linear2 = register_module("linear2", Linear(o.dim_feedforward, d_model, {.bias = o.bias}));
@@ -41,10 +42,10 @@ Tensor TransformerEncoderLayer::forward(const Tensor& src, const TransformerEnco
 
 Tensor TransformerEncoderLayer::self_attention_block(const Tensor& x, const TransformerEncoderLayerForwardOptions& o) {
   const Tensor attended = std::get<0>(self_attn->forward(x, x, x,
-                                                        {.key_padding_mask = o.src_key_padding_mask,
-                                                         .attn_mask = o.src_mask,
-                                                         .need_weights = false,
-                                                         .is_causal = o.is_causal}));
+                                                         {.key_padding_mask = o.src_key_padding_mask,
+                                                          .attn_mask = o.src_mask,
+                                                          .need_weights = false,
+                                                          .is_causal = o.is_causal}));
   return dropout1->forward(attended);
 }
 

@@ -42,7 +42,8 @@ TEST(MultiheadAttention, ParameterNamesShapesAndInitAreTorchs) {
   const double largest = attn.in_proj_weight.abs().max().item<double>();
   EXPECT_LE(largest, bound);
   EXPECT_GT(largest, 0.9 * bound);
-  EXPECT_EQ(nn::MultiheadAttention(8, 2, {.bias = false}).state_dict().keys(), (Keys{"in_proj_weight", "out_proj.weight"}));
+  EXPECT_EQ(nn::MultiheadAttention(8, 2, {.bias = false}).state_dict().keys(),
+            (Keys{"in_proj_weight", "out_proj.weight"}));
 }
 
 TEST(MultiheadAttention, ShapesForEachLayout) {
@@ -68,8 +69,8 @@ TEST(MultiheadAttention, FusedPathMatchesTheExplicitOne) {
   accel::manual_seed(2);
   nn::MultiheadAttention attn(12, 3, {.batch_first = true});
   const Tensor x = accel::randn({2, 6, 12});
-  const Tensor padding = accel::tensor({std::vector<bool>{false, false, false, false, true, true},
-                                        std::vector<bool>(6, false)});
+  const Tensor padding =
+      accel::tensor({std::vector<bool>{false, false, false, false, true, true}, std::vector<bool>(6, false)});
   const Tensor bias = accel::randn({6, 6});
   for (const nn::MultiheadAttentionForwardOptions& o :
        {nn::MultiheadAttentionForwardOptions{}, nn::MultiheadAttentionForwardOptions{.is_causal = true},
@@ -161,8 +162,8 @@ TEST(MultiheadAttention, GradcheckInFloat64) {
     copy.out_proj->weight = in[1];
     return std::get<0>(copy(q.detach(), kv.detach(), kv.detach()));
   };
-  EXPECT_TRUE(accel::autograd::gradcheck(
-      through_params, {attn.in_proj_weight.detach().clone().requires_grad_(), attn.out_proj->weight.detach().clone().requires_grad_()}));
+  EXPECT_TRUE(accel::autograd::gradcheck(through_params, {attn.in_proj_weight.detach().clone().requires_grad_(),
+                                                          attn.out_proj->weight.detach().clone().requires_grad_()}));
 }
 
 TEST(MultiheadAttention, BadInputThrows) {
@@ -170,10 +171,10 @@ TEST(MultiheadAttention, BadInputThrows) {
   EXPECT_THROW(nn::MultiheadAttention(8, 2, {.dropout = 2}), accel::Error);
   nn::MultiheadAttention attn(8, 2, {.batch_first = true});
   const Tensor x = accel::randn({2, 3, 8});
-  EXPECT_THROW(attn(accel::randn({2, 3, 6}), x, x), accel::Error);                  // embed dim
-  EXPECT_THROW(attn(x, accel::randn({3, 8}), x), accel::Error);                     // ranks differ
-  EXPECT_THROW(attn(x, accel::randn({2, 4, 8}), x), accel::Error);                  // key vs value length
-  EXPECT_THROW(attn(x, x, x, {.attn_mask = accel::zeros({3, 4})}), accel::Error);   // mask shape
+  EXPECT_THROW(attn(accel::randn({2, 3, 6}), x, x), accel::Error);                    // embed dim
+  EXPECT_THROW(attn(x, accel::randn({3, 8}), x), accel::Error);                       // ranks differ
+  EXPECT_THROW(attn(x, accel::randn({2, 4, 8}), x), accel::Error);                    // key vs value length
+  EXPECT_THROW(attn(x, x, x, {.attn_mask = accel::zeros({3, 4})}), accel::Error);     // mask shape
   EXPECT_THROW(attn(x, x, x, {.attn_mask = accel::zeros({3, 3, 3})}), accel::Error);  // 3 != N * heads
   EXPECT_THROW(attn(x, x, x, {.attn_mask = accel::zeros({3, 3}, {.dtype = accel::kInt64})}), accel::Error);
   EXPECT_THROW(attn(x, x, x, {.key_padding_mask = accel::zeros({2, 4}, {.dtype = accel::kBool})}), accel::Error);
@@ -182,10 +183,18 @@ TEST(MultiheadAttention, BadInputThrows) {
 
 // ---- TransformerEncoderLayer ----------------------------------------------------------------
 
-const Keys kEncoderKeys = {"self_attn.in_proj_weight", "self_attn.in_proj_bias", "self_attn.out_proj.weight",
-                           "self_attn.out_proj.bias",  "linear1.weight",         "linear1.bias",
-                           "linear2.weight",           "linear2.bias",           "norm1.weight",
-                           "norm1.bias",               "norm2.weight",           "norm2.bias"};
+const Keys kEncoderKeys = {"self_attn.in_proj_weight",
+                           "self_attn.in_proj_bias",
+                           "self_attn.out_proj.weight",
+                           "self_attn.out_proj.bias",
+                           "linear1.weight",
+                           "linear1.bias",
+                           "linear2.weight",
+                           "linear2.bias",
+                           "norm1.weight",
+                           "norm1.bias",
+                           "norm2.weight",
+                           "norm2.bias"};
 
 TEST(TransformerEncoderLayer, SubmoduleAndStateDictNamesAreTorchs) {
   for (bool norm_first : {false, true}) {
@@ -196,9 +205,8 @@ TEST(TransformerEncoderLayer, SubmoduleAndStateDictNamesAreTorchs) {
     EXPECT_EQ(layer.linear1->weight.sizes().vec(), (std::vector<int64_t>{32, 16}));
   }
   nn::TransformerEncoderLayer no_bias(8, 2, {.dim_feedforward = 8, .bias = false});
-  EXPECT_EQ(no_bias.state_dict().keys(),
-            (Keys{"self_attn.in_proj_weight", "self_attn.out_proj.weight", "linear1.weight", "linear2.weight",
-                  "norm1.weight", "norm2.weight"}));
+  EXPECT_EQ(no_bias.state_dict().keys(), (Keys{"self_attn.in_proj_weight", "self_attn.out_proj.weight",
+                                               "linear1.weight", "linear2.weight", "norm1.weight", "norm2.weight"}));
 }
 
 TEST(TransformerEncoderLayer, PostNormOutputIsNormalizedPreNormIsNot) {
@@ -223,8 +231,8 @@ TEST(TransformerEncoderLayer, CausalAndPaddingMasks) {
   expect_allclose(a.narrow(1, 0, 3), b.narrow(1, 0, 3));
   expect_allclose(layer(x, {.src_mask = causal_bool(5)}), a);
   // Padded positions affect no other position.
-  const Tensor padding = accel::tensor({std::vector<bool>{false, false, false, true, true},
-                                        std::vector<bool>{false, false, false, true, true}});
+  const Tensor padding = accel::tensor(
+      {std::vector<bool>{false, false, false, true, true}, std::vector<bool>{false, false, false, true, true}});
   expect_allclose(layer(x, {.src_key_padding_mask = padding}).narrow(1, 0, 3),
                   layer(changed, {.src_key_padding_mask = padding}).narrow(1, 0, 3));
 }
@@ -261,16 +269,20 @@ struct TinyGPT : nn::Module {
     position_embedding = register_module("position_embedding", nn::Embedding(context, d_model));
     blocks = register_module("blocks", std::make_shared<nn::ModuleList>());
     for (int64_t i = 0; i < layers; ++i)
-      blocks->push_back(nn::TransformerEncoderLayer(
-          d_model, 4, {.dim_feedforward = 4 * d_model, .dropout = 0, .activation = "gelu", .batch_first = true,
-                       .norm_first = true}));
+      blocks->push_back(nn::TransformerEncoderLayer(d_model, 4,
+                                                    {.dim_feedforward = 4 * d_model,
+                                                     .dropout = 0,
+                                                     .activation = "gelu",
+                                                     .batch_first = true,
+                                                     .norm_first = true}));
     norm = register_module("norm", nn::LayerNorm(d_model));
     head = register_module("head", nn::Linear(d_model, vocab));
   }
   Tensor forward(const Tensor& tokens) override {  // [N, T] -> logits [N, T, vocab]
     const int64_t T = tokens.size(1);
     Tensor x = (*token_embedding)(tokens) + (*position_embedding)(accel::arange(T).unsqueeze(0));
-    for (size_t i = 0; i < blocks->size(); ++i) x = blocks->at<nn::TransformerEncoderLayer>(i)->forward(x, {.is_causal = true});
+    for (size_t i = 0; i < blocks->size(); ++i)
+      x = blocks->at<nn::TransformerEncoderLayer>(i)->forward(x, {.is_causal = true});
     return (*head)((*norm)(x));
   }
   std::shared_ptr<nn::Embedding> token_embedding, position_embedding;

@@ -103,8 +103,9 @@ std::shared_ptr<nn::Module> make_module(const std::string& type, const json& a) 
     return std::make_shared<nn::BatchNorm2d>(features, o);
   }
   if (type == "LayerNorm")
-    return std::make_shared<nn::LayerNorm>(a.at("normalized_shape").get<std::vector<int64_t>>(),
-                                           nn::LayerNormOptions{.eps = arg(a, "eps", 1e-5), .bias = arg(a, "bias", true)});
+    return std::make_shared<nn::LayerNorm>(
+        a.at("normalized_shape").get<std::vector<int64_t>>(),
+        nn::LayerNormOptions{.eps = arg(a, "eps", 1e-5), .bias = arg(a, "bias", true)});
   if (type == "GroupNorm")
     return std::make_shared<nn::GroupNorm>(a.at("num_groups").get<int64_t>(), a.at("num_channels").get<int64_t>(),
                                            nn::GroupNormOptions{.eps = arg(a, "eps", 1e-5)});
@@ -180,7 +181,8 @@ void check_case(const std::string& name) {
         if (t.is_floating_point() && key.find("mask") == std::string::npos) t.requires_grad_();
     }
     auto out = run(*module, type, in, call.at("options"));
-    for (const auto& [key, expected] : call.at("outputs").items()) expect_close(name + " " + key, out.at(key), expected);
+    for (const auto& [key, expected] : call.at("outputs").items())
+      expect_close(name + " " + key, out.at(key), expected);
     if (!call.at("outputs").contains("weights") && out.count("weights")) EXPECT_FALSE(out.at("weights").defined());
     for (const auto& [key, t] : module->state_dict()) expect_close(name + " state " + key, t, call.at("state").at(key));
 

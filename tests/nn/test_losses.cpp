@@ -30,9 +30,10 @@ TEST(Losses, CrossEntropyMatchesTheFunction) {
   nn::CrossEntropyLoss plain;
   expect_same(plain(logits, target), accel::cross_entropy(logits, target));
   nn::CrossEntropyLoss full({.weight = weight, .ignore_index = 1, .reduction = Reduction::Sum, .label_smoothing = 0.2});
-  expect_same(full(logits, target.clamp(0)),
-              accel::cross_entropy(logits, target.clamp(0),
-                                   {.weight = weight, .ignore_index = 1, .reduction = Reduction::Sum, .label_smoothing = 0.2}));
+  expect_same(
+      full(logits, target.clamp(0)),
+      accel::cross_entropy(logits, target.clamp(0),
+                           {.weight = weight, .ignore_index = 1, .reduction = Reduction::Sum, .label_smoothing = 0.2}));
   // Class probabilities as targets.
   const Tensor probs = accel::softmax(accel::randn({6, 4}), 1);
   expect_same(plain(logits, probs), accel::cross_entropy(logits, probs));

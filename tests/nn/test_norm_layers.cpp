@@ -135,7 +135,8 @@ TEST(BatchNorm, GradientsReachInputWeightAndBias) {
 }
 
 TEST(BatchNorm, Printing) {
-  EXPECT_EQ(printed(nn::BatchNorm2d(16)), "BatchNorm2d(16, eps=1e-05, momentum=0.1, affine=True, track_running_stats=True)");
+  EXPECT_EQ(printed(nn::BatchNorm2d(16)),
+            "BatchNorm2d(16, eps=1e-05, momentum=0.1, affine=True, track_running_stats=True)");
   EXPECT_EQ(printed(nn::BatchNorm1d(4, {.eps = 0.001, .momentum = std::nullopt, .affine = false})),
             "BatchNorm1d(4, eps=0.001, momentum=None, affine=False, track_running_stats=True)");
 }
