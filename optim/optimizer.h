@@ -85,6 +85,7 @@ class Optimizer {
   std::vector<ParamGroup> groups_;
   OrderedDict<double> defaults_;
   HyperParameterCheck check_;
+  // Keyed by the parameter's TensorImpl, which the groups keep alive (set_data keeps it too).
   std::unordered_map<const TensorImpl*, ParamState> state_;
 };
 
