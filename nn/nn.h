@@ -10,6 +10,7 @@
 #include <accel/nn/functional.h>
 #include <accel/nn/init.h>
 #include <accel/nn/linear.h>
+#include <accel/nn/loss.h>
 #include <accel/nn/module.h>
 #include <accel/nn/normalization.h>
 #include <accel/nn/pooling.h>
