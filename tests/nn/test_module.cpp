@@ -304,3 +304,18 @@ TEST(Module, AnomalyModeNamesTheModule) {
     EXPECT_NE(std::string(e.what()).find("Linear"), std::string::npos) << e.what();
   }
 }
+
+TEST(Module, ToDeviceMovesParametersBuffersAndGradients) {
+  if (!accel::cuda::is_available()) GTEST_SKIP() << "no CUDA device";
+  auto net = std::make_shared<Net>();
+  Tensor weight = net->head->at<nn::Linear>(1)->weight;
+  (*net)(accel::randn({2, 1, 8, 8})).sum().backward();
+  net->to(accel::Device::cuda(0));
+  EXPECT_TRUE(weight.is_cuda());
+  EXPECT_TRUE(weight.grad().is_cuda());
+  EXPECT_TRUE(net->features->at<Block>(0)->steps.is_cuda());
+  Tensor y = (*net)(accel::randn({2, 1, 8, 8}).cuda());
+  EXPECT_TRUE(y.is_cuda());
+  net->to(accel::Device::cpu());
+  EXPECT_TRUE(weight.is_cpu());
+}
