@@ -1,8 +1,9 @@
 # Entry points: `make demo` and `make test` work on a fresh Debian machine.
 JOBS ?= 2
 RELEASE := build/release
-# The demo grows with the library: examples/demo.cpp once it exists, the tensor tour until then.
-DEMO := $(if $(wildcard examples/demo.cpp),demo,tensor_demo)
+# The demo grows with the library: examples/demo.cpp (the Trainer) once it exists, until then the
+# hand-written Fashion-MNIST loop.
+DEMO := $(if $(wildcard examples/demo.cpp),demo,fashion_mnist_loop)
 CHECK_LAYERS := ../shared/tools/check-layers
 # libtorch peer benchmarks: a separate release build with -DACCEL_BENCH_LIBTORCH=ON.
 # benchmarks/peers/<stem>.cpp builds bench_peer_<stem>, compared with accel's bench_<stem>.

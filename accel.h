@@ -1,9 +1,11 @@
 #pragma once
 // The whole public API of accel.
 #include <accel/autograd/autograd.h>
+#include <accel/data/data.h>
 #include <accel/kernels/cpu/parallel.h>
 #include <accel/kernels/cuda/cuda.h>
 #include <accel/nn/nn.h>
+#include <accel/optim/optim.h>
 #include <accel/tensor/allocator.h>
 #include <accel/tensor/device.h>
 #include <accel/tensor/dtype.h>
@@ -13,4 +15,5 @@
 #include <accel/tensor/ops.h>
 #include <accel/tensor/random.h>
 #include <accel/tensor/scalar.h>
+#include <accel/tensor/serialization.h>
 #include <accel/tensor/tensor.h>
