@@ -23,11 +23,11 @@ std::string python_repr(double value) {
   std::string out = std::signbit(value) ? "-" : "";
   if (exponent >= 16 || exponent < -4) {
     out += digits.substr(0, 1);
-    if (n > 1) out += "." + digits.substr(1);
+    if (n > 1) out.append(".").append(digits, 1);
     const int magnitude = std::abs(exponent);
     out += std::string(exponent < 0 ? "e-" : "e+") + (magnitude < 10 ? "0" : "") + std::to_string(magnitude);
   } else if (exponent < 0) {
-    out += "0." + std::string(static_cast<size_t>(-exponent - 1), '0') + digits;
+    out.append("0.").append(static_cast<size_t>(-exponent - 1), '0').append(digits);
   } else if (n <= static_cast<size_t>(exponent) + 1) {
     out += digits + std::string(static_cast<size_t>(exponent) + 1 - n, '0') + ".0";
   } else {

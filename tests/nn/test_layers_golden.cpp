@@ -183,7 +183,9 @@ void check_case(const std::string& name) {
     auto out = run(*module, type, in, call.at("options"));
     for (const auto& [key, expected] : call.at("outputs").items())
       expect_close(name + " " + key, out.at(key), expected);
-    if (!call.at("outputs").contains("weights") && out.count("weights")) EXPECT_FALSE(out.at("weights").defined());
+    if (!call.at("outputs").contains("weights") && out.count("weights")) {
+      EXPECT_FALSE(out.at("weights").defined());
+    }
     for (const auto& [key, t] : module->state_dict()) expect_close(name + " state " + key, t, call.at("state").at(key));
 
     if (with_grads) {
