@@ -31,7 +31,7 @@ struct Checkpoint {
   StateDict model_state_dict;
   std::optional<optim::OptimizerState> optimizer_state_dict = std::nullopt;
   std::optional<std::string> scheduler_state_dict = std::nullopt;  // the scheduler's JSON
-  Metadata checkpoint_kwargs = {};  // the custom top-level keys
+  Metadata checkpoint_kwargs = {};                                 // the custom top-level keys
 
   // Whether a key is present: one of the three standard keys or a custom one.
   bool contains(const std::string& key) const;

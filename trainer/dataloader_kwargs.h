@@ -14,7 +14,7 @@ struct DataLoaderKwargs {
   std::optional<int64_t> batch_size = std::nullopt;  // overrides per_device_batch_size
   std::optional<bool> shuffle = std::nullopt;
   std::optional<bool> drop_last = std::nullopt;
-  std::shared_ptr<data::Sampler> sampler = nullptr;  // replaces the default shuffling
+  std::shared_ptr<data::Sampler> sampler = nullptr;             // replaces the default shuffling
   std::shared_ptr<data::BatchSampler> batch_sampler = nullptr;  // replaces batch_size, shuffle, drop_last
   std::optional<int64_t> num_workers = std::nullopt;
   std::optional<int64_t> prefetch_factor = std::nullopt;

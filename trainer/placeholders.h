@@ -41,7 +41,7 @@ const char* placeholder_name(TrainerPlaceholderValues placeholder);
 class PlaceholderExpression {
  public:
   PlaceholderExpression(TrainerPlaceholderValues placeholder);  // NOLINT(google-explicit-constructor)
-  PlaceholderExpression(int64_t constant);                     // NOLINT(google-explicit-constructor)
+  PlaceholderExpression(int64_t constant);                      // NOLINT(google-explicit-constructor)
 
   int64_t resolve(const RunConfig& run_config) const;
   // e.g. "(NUM_EPOCHS+1)*2"

@@ -118,17 +118,18 @@ class Trainer {
 
   // The model's weights (PyTorch names), the optimizer's and scheduler's state and custom keys in
   // one safetensors file (checkpoint.h), written atomically.
-  void save_checkpoint(const std::string& save_path, const SaveCheckpointOptions& options = {});
+  virtual void save_checkpoint(const std::string& save_path, const SaveCheckpointOptions& options = {});
   // Restores the model (strict key match) and, if present and asked, the optimizer and scheduler.
   // Returns everything in the file, custom keys included.
-  Checkpoint load_checkpoint(const std::string& checkpoint_path, const LoadCheckpointOptions& options = {});
+  virtual Checkpoint load_checkpoint(const std::string& checkpoint_path,
+                                     const LoadCheckpointOptions& options = {});
 
   // Everything needed to resume, in a directory: model.safetensors, optimizer.safetensors,
   // scheduler.json (with a scheduler), random_states_<rank>.json (accel's default generator) and
   // trainer_metadata.json ({"current_epoch": ..., custom keys}).
-  void save_training_state(const std::string& output_dir, const Metadata& checkpoint_kwargs = {});
+  virtual void save_training_state(const std::string& output_dir, const Metadata& checkpoint_kwargs = {});
   // Restores what save_training_state wrote; returns the metadata (empty without the file).
-  Metadata load_training_state(const std::string& input_dir);
+  virtual Metadata load_training_state(const std::string& input_dir);
 
   // The model without any wrapper a distributed run adds.
   std::shared_ptr<nn::Module> get_model() const { return model; }
@@ -228,6 +229,8 @@ class Trainer {
   int64_t num_updates_in_run() const { return updates_in_run_; }
 
  private:
+  // batch[0] through the model, loss_func(outputs, batch[1]).
+  BatchOutput default_batch_loss(const data::Batch& batch);
   // Moves the batch's tensors to the device (a no-op on the CPU).
   data::Batch to_device(data::Batch batch) const;
   std::shared_ptr<BatchLoader> make_loader(const data::DatasetPtr& dataset, const data::DataLoaderOptions& options);
