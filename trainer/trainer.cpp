@@ -342,6 +342,11 @@ void Trainer::clip_gradients() {
 // The loop
 
 void Trainer::run_training() {
+  // Cleared however the run ends, so that a later evaluate() records "evaluation_loss".
+  struct EndOfRun {
+    bool& in_training_run;
+    ~EndOfRun() { in_training_run = false; }
+  } end_of_run{in_training_run_};
   in_training_run_ = true;
   reached_max_steps_ = false;
   training_run_start();
@@ -372,7 +377,6 @@ void Trainer::run_training() {
     }
   }
 
-  in_training_run_ = false;
   training_run_end();
   call_event(&TrainerCallback::on_training_run_end);
 }

@@ -168,6 +168,7 @@ class Trainer {
   virtual void evaluation_run_end() { model = get_model(); }
 
   // ---- the loop's building blocks (overridable, as the original's "internal" methods) ----
+  // Called at the start of every run (the constructor's call always uses this default).
   virtual Accelerator create_accelerator() { return Accelerator::from_environment(); }
   // Fresh accelerator, seed 42 + rank (accel::manual_seed), model to the device.
   virtual void prepare_model_optimizer_and_dataloaders();

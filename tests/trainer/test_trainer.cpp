@@ -724,3 +724,14 @@ TEST_F(TrainerFixture, DistributedEnvironmentWithoutTheDistributedLayerIsAnError
   EXPECT_THROW(trainer.train({.train_dataset = regression_dataset(2), .per_device_batch_size = 2}), accel::Error);
   unsetenv("WORLD_SIZE");
 }
+
+TEST_F(TrainerFixture, EvaluateAfterAFailedTrainingRunRecordsEvaluationLoss) {
+  auto fail = std::make_shared<StepCallback>([](Trainer&, const BatchOutput&, int64_t) -> void {
+    throw std::runtime_error("not a StopTrainingError");
+  });
+  auto trainer = make_trainer({fail});
+  EXPECT_THROW(trainer.train({.train_dataset = regression_dataset(2), .per_device_batch_size = 2}), std::runtime_error);
+  trainer.callback_handler->clear_callbacks();
+  trainer.evaluate({.dataset = regression_dataset(2)});
+  EXPECT_EQ(trainer.run_history->get_metric_names(), std::vector<std::string>{"evaluation_loss"});
+}
