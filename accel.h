@@ -17,3 +17,10 @@
 #include <accel/tensor/scalar.h>
 #include <accel/tensor/serialization.h>
 #include <accel/tensor/tensor.h>
+#include <accel/trainer/callbacks/callbacks.h>
+#include <accel/trainer/finetuning.h>
+#include <accel/trainer/limit_batches.h>
+#include <accel/trainer/model_ema.h>
+#include <accel/trainer/process_zero.h>
+#include <accel/trainer/remove_padding.h>
+#include <accel/trainer/trainer.h>
