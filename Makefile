@@ -1,9 +1,10 @@
 # Entry points: `make demo` and `make test` work on a fresh Debian machine.
 JOBS ?= 2
 RELEASE := build/release
-# The demo grows with the library: examples/demo.cpp (the Trainer) once it exists, until then the
-# hand-written Fashion-MNIST loop.
-DEMO := $(if $(wildcard examples/demo.cpp),demo,fashion_mnist_loop)
+# The demo is the main job, examples/fashion_mnist/ with its defaults: the seed's MLP trained on
+# Fashion-MNIST by the Trainer; its best model, training states and metrics go to $(DEMO_OUTPUT).
+DEMO := fashion_mnist
+DEMO_OUTPUT := $(RELEASE)/fashion_mnist_demo
 CHECK_LAYERS := ../shared/tools/check-layers
 # libtorch peer benchmarks: a separate release build with -DACCEL_BENCH_LIBTORCH=ON.
 # benchmarks/peers/<stem>.cpp builds bench_peer_<stem>, compared with accel's bench_<stem>.
@@ -32,7 +33,7 @@ test: build
 	ctest --preset release -j$(JOBS) --output-on-failure
 
 demo: build
-	$(RELEASE)/$(DEMO)
+	$(RELEASE)/$(DEMO) --output-dir $(DEMO_OUTPUT)
 
 bench: build
 	@set -e; for b in $(RELEASE)/bench_*; do \
