@@ -150,7 +150,7 @@ int run(const Options& options) {
                 sets.validation ? (*sets.validation)->size() : 0, " validation, ", sets.test->size(), " test images; ",
                 model->num_parameters(), " parameters; ", options.optimizer, " lr ", options.lr, ", scheduler ",
                 options.scheduler, ", batch ", options.batch_size, " x ", options.accumulation, ", ", options.epochs,
-                " epochs on ", trainer.device().str());
+                " epochs on ", trainer.create_accelerator().device.str());
 
   const auto start = std::chrono::steady_clock::now();
   trainer.train({.train_dataset = sets.train,
