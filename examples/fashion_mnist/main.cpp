@@ -75,10 +75,11 @@ std::shared_ptr<nn::Module> make_model(const Options& options) {
 }
 
 std::unique_ptr<optim::Optimizer> make_optimizer(const Options& options, const nn::Module& model) {
-  if (options.optimizer == "adam") return std::make_unique<optim::Adam>(model.parameters(), optim::AdamOptions{.lr = options.lr});
-  if (options.optimizer == "adamw")
-    return std::make_unique<optim::AdamW>(model.parameters(), optim::AdamWOptions{.lr = options.lr});
-  return std::make_unique<optim::SGD>(model.parameters(), optim::SGDOptions{.lr = options.lr, .momentum = options.momentum});
+  const auto parameters = model.parameters();
+  const double lr = options.lr;
+  if (options.optimizer == "adam") return std::make_unique<optim::Adam>(parameters, optim::AdamOptions{.lr = lr});
+  if (options.optimizer == "adamw") return std::make_unique<optim::AdamW>(parameters, optim::AdamWOptions{.lr = lr});
+  return std::make_unique<optim::SGD>(parameters, optim::SGDOptions{.lr = lr, .momentum = options.momentum});
 }
 
 // Schedulers are stepped once per optimizer update, so their lengths come from the run config.

@@ -45,7 +45,7 @@ void check_choice(std::string_view flag, const std::string& value, std::initiali
 
 std::string usage() {
   return "usage: fashion_mnist [flags]   trains on Fashion-MNIST with accel::Trainer, then evaluates on the test set\n"
-         "  --model mlp|cnn          mlp (default): the seed's 784-128-64-10 MLP; cnn: 2 conv + BN + pooling, 2 linear\n"
+         "  --model mlp|cnn          mlp (default): the seed's 784-128-64-10 MLP; cnn: 2 conv+BN+pooling, 2 linear\n"
          "  --epochs N               default 8 (mlp), 5 (cnn)\n"
          "  --batch-size N           per-device batch size; default 32 (mlp), 64 (cnn)\n"
          "  --lr X                   default 0.01 (mlp), 0.003 (cnn; the OneCycle maximum)\n"
@@ -91,7 +91,8 @@ Options parse_options(int argc, char** argv) {
       {"--device", [&](const std::string& v) { options.device = v; }},
       {"--limit-batches",
        [&](const std::string& v) { options.limit_batches = parse_number<int64_t>("--limit-batches", v); }},
-      {"--min-accuracy", [&](const std::string& v) { options.min_accuracy = parse_number<double>("--min-accuracy", v); }},
+      {"--min-accuracy",
+       [&](const std::string& v) { options.min_accuracy = parse_number<double>("--min-accuracy", v); }},
       {"--data", [&](const std::string& v) { options.data_dir = v; }},
   };
   const std::map<std::string_view, std::function<void()>> switches = {

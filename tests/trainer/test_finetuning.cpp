@@ -245,7 +245,9 @@ TEST(ModelFreezer, UnfreezeWithoutSetModulesAsTrainingKeepsTheModes) {
   const auto unfrozen = freezer.unfreeze(0, -1, /*set_modules_as_training=*/false);
   EXPECT_EQ(unfrozen.size(), 5u);
   EXPECT_TRUE(all_require_grad(model, true));
-  for (const Layer& layer : freezer.get_layers()) EXPECT_FALSE(layer.module->is_training()) << layer.module->type_name();
+  for (const Layer& layer : freezer.get_layers()) {
+    EXPECT_FALSE(layer.module->is_training()) << layer.module->type_name();
+  }
 }
 
 TEST(ModelFreezer, UnfreezeOfTrainableGroupsChangesNothing) {
