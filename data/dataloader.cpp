@@ -205,6 +205,11 @@ DataLoader::DataLoader(DatasetPtr dataset, DataLoaderOptions options)
   batch_sampler_ = std::make_shared<BatchSampler>(std::move(sampler), options_.batch_size, options_.drop_last);
 }
 
+void DataLoader::set_epoch(int64_t epoch) {
+  ACCEL_CHECK(epoch >= 0, "DataLoader::set_epoch: the epoch must be non-negative, got ", epoch);
+  epochs_started_ = epoch;
+}
+
 DataLoader::Iterator DataLoader::begin() {
   const int64_t epoch = epochs_started_++;
   return Iterator(std::make_shared<detail::EpochRun>(dataset_, options_.collate_fn, batch_sampler_->batches(epoch),

@@ -69,6 +69,9 @@ class DataLoader {
   uint64_t seed() const { return seed_; }
   // Epochs started so far (calls of begin()).
   int64_t epochs_started() const { return epochs_started_; }
+  // Makes the next begin() start epoch `epoch` (0-based), with that epoch's shuffle: a resumed
+  // run then sees the batches the uninterrupted run would have.
+  void set_epoch(int64_t epoch);
 
  private:
   DatasetPtr dataset_;

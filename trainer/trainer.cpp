@@ -127,6 +127,9 @@ void Trainer::train(const TrainOptions& options) {
     ACCEL_CHECK(resumed_epoch >= 1, "Trainer: the training state in ", *options.resume_from, " has current_epoch ",
                 resumed_epoch);
     run_history->set_epoch(resumed_epoch);
+    // The loader's shuffle depends on its epoch: continue with the resumed epoch's order.
+    if (auto* batches = dynamic_cast<DataLoaderBatches*>(train_dataloader.get()))
+      batches->data_loader().set_epoch(resumed_epoch - 1);
     updates_in_run_ = (resumed_epoch - 1) * run_config->num_local_update_steps_per_epoch;
     epochs_to_run_ = std::max<int64_t>(run_config->num_epochs - (resumed_epoch - 1), 0);
     print("Resumed training state from ", *options.resume_from, " (epoch ", resumed_epoch, ")");

@@ -72,6 +72,18 @@ TEST(DataLoader, ShuffleIsSeededAndChangesPerEpoch) {
   EXPECT_NE(epoch_labels(other_seed), a0);
 }
 
+TEST(DataLoader, SetEpochStartsThatEpochsShuffle) {
+  DataLoader a(numbered(40), {.batch_size = 8, .shuffle = true, .seed = 1});
+  epoch_labels(a);
+  epoch_labels(a);
+  const auto third = epoch_labels(a);
+  DataLoader resumed(numbered(40), {.batch_size = 8, .shuffle = true, .seed = 1});
+  resumed.set_epoch(2);
+  EXPECT_EQ(epoch_labels(resumed), third);
+  EXPECT_EQ(resumed.epochs_started(), 3);
+  EXPECT_THROW(resumed.set_epoch(-1), Error);
+}
+
 // Random crop + flip on 1x4x4 images: the augmented pixels, not just the order, must not depend on
 // the number of workers.
 TEST(DataLoader, DeterministicForAnyNumberOfWorkers) {

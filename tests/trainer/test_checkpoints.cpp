@@ -240,15 +240,15 @@ TEST_F(CheckpointFixture, TrainingStateWithoutMetadataLoadsAsEmpty) {
 }
 
 // Stopping after 2 of 4 epochs and resuming from the saved state ends with the same weights as an
-// uninterrupted run.
-TEST(TrainerResume, ResumedRunMatchesAnUninterruptedOne) {
+// uninterrupted run (with shuffling: the resumed epochs see the uninterrupted run's batch order).
+void expect_resumed_run_matches_an_uninterrupted_one(const DataLoaderKwargs& loader) {
   TemporaryDirectory dir("accel_trainer_resume_run");
   const TrainOptions options{.train_dataset = regression_dataset(12),
                              .eval_dataset = regression_dataset(4),
                              .num_epochs = 4,
                              .per_device_batch_size = 4,
                              .create_scheduler_fn = optim::CosineLrScheduler::create_scheduler_fn(),
-                             .train_dataloader_kwargs = sequential_loader()};
+                             .train_dataloader_kwargs = loader};
   const auto final_weights = [](const nn::Module& model) { return clone_state(model.state_dict()); };
 
   RegressionProblem uninterrupted;
@@ -276,4 +276,12 @@ TEST(TrainerResume, ResumedRunMatchesAnUninterruptedOne) {
   EXPECT_EQ(trainer.run_history->get_metric_values("train_loss_epoch").size(), 2u);
   EXPECT_EQ(trainer.run_history->current_epoch(), 5);
   expect_bit_exact(final_weights(*resumed.model), final_weights(*uninterrupted.model));
+}
+
+TEST(TrainerResume, ResumedRunMatchesAnUninterruptedOne) {
+  expect_resumed_run_matches_an_uninterrupted_one(sequential_loader());
+}
+
+TEST(TrainerResume, ResumedShuffledRunMatchesAnUninterruptedOne) {
+  expect_resumed_run_matches_an_uninterrupted_one({.shuffle = true, .num_workers = 0});
 }
