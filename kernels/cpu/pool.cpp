@@ -68,8 +68,27 @@ void max_pool_typed(const Tensor& out, const Tensor& indices, const Tensor& inpu
   });
 }
 
-// A window may run past the padded input (ceil_mode): count_include_pad then counts only the
-// part inside the padded bounds, as PyTorch does.
+// The input rows [h0, h1) and columns [w0, w1) of output (oh, ow)'s window, clipped to the input,
+// and its divisor. A window may run past the padded input (ceil_mode): count_include_pad then counts
+// only the part inside the padded bounds, as PyTorch does.
+struct AvgWindow {
+  int64_t h0, h1, w0, w1, count;
+  bool empty() const { return h0 >= h1 || w0 >= w1; }
+};
+
+AvgWindow avg_window(const Planes& g, int64_t oh, int64_t ow, IntArrayRef kernel, IntArrayRef stride,
+                     IntArrayRef padding, bool count_include_pad, std::optional<int64_t> divisor) {
+  const int64_t h_start = oh * stride[0] - padding[0], w_start = ow * stride[1] - padding[1];
+  const int64_t h_end = std::min(h_start + kernel[0], g.height + padding[0]);
+  const int64_t w_end = std::min(w_start + kernel[1], g.width + padding[1]);
+  AvgWindow win{std::max<int64_t>(h_start, 0), std::min(h_end, g.height), std::max<int64_t>(w_start, 0),
+                std::min(w_end, g.width), 0};
+  win.count = divisor             ? *divisor
+              : count_include_pad ? (h_end - h_start) * (w_end - w_start)
+                                  : (win.h1 - win.h0) * (win.w1 - win.w0);
+  return win;
+}
+
 template <typename T>
 void avg_pool_typed(const Tensor& out, const Tensor& input, IntArrayRef kernel, IntArrayRef stride,
                     IntArrayRef padding, bool count_include_pad, std::optional<int64_t> divisor) {
@@ -80,24 +99,16 @@ void avg_pool_typed(const Tensor& out, const Tensor& input, IntArrayRef kernel, 
     const T* plane = x + p * g.height * g.width;
     T* o = y + p * g.out_h * g.out_w;
     for (int64_t oh = 0; oh < g.out_h; ++oh) {
-      const int64_t h_start = oh * stride[0] - padding[0];
-      const int64_t h_end = std::min(h_start + kernel[0], g.height + padding[0]);
-      const int64_t h0 = std::max<int64_t>(h_start, 0), h1 = std::min(h_end, g.height);
       for (int64_t ow = 0; ow < g.out_w; ++ow) {
-        const int64_t w_start = ow * stride[1] - padding[1];
-        const int64_t w_end = std::min(w_start + kernel[1], g.width + padding[1]);
-        const int64_t w0 = std::max<int64_t>(w_start, 0), w1 = std::min(w_end, g.width);
-        if (h0 >= h1 || w0 >= w1) {
+        const AvgWindow win = avg_window(g, oh, ow, kernel, stride, padding, count_include_pad, divisor);
+        if (win.empty()) {
           o[oh * g.out_w + ow] = 0;
           continue;
         }
         T sum = 0;
-        for (int64_t h = h0; h < h1; ++h)
-          for (int64_t w = w0; w < w1; ++w) sum += plane[h * g.width + w];
-        const int64_t count = divisor          ? *divisor
-                              : count_include_pad ? (h_end - h_start) * (w_end - w_start)
-                                                  : (h1 - h0) * (w1 - w0);
-        o[oh * g.out_w + ow] = sum / static_cast<T>(count);
+        for (int64_t h = win.h0; h < win.h1; ++h)
+          for (int64_t w = win.w0; w < win.w1; ++w) sum += plane[h * g.width + w];
+        o[oh * g.out_w + ow] = sum / static_cast<T>(win.count);
       }
     }
   });
@@ -154,20 +165,12 @@ void avg_pool_backward_typed(const Tensor& grad_input, const Tensor& grad_output
     const T* o = dy + p * g.out_h * g.out_w;
     std::fill(plane, plane + g.height * g.width, T(0));
     for (int64_t oh = 0; oh < g.out_h; ++oh) {
-      const int64_t h_start = oh * stride[0] - padding[0];
-      const int64_t h_end = std::min(h_start + kernel[0], g.height + padding[0]);
-      const int64_t h0 = std::max<int64_t>(h_start, 0), h1 = std::min(h_end, g.height);
       for (int64_t ow = 0; ow < g.out_w; ++ow) {
-        const int64_t w_start = ow * stride[1] - padding[1];
-        const int64_t w_end = std::min(w_start + kernel[1], g.width + padding[1]);
-        const int64_t w0 = std::max<int64_t>(w_start, 0), w1 = std::min(w_end, g.width);
-        if (h0 >= h1 || w0 >= w1) continue;
-        const int64_t count = divisor          ? *divisor
-                              : count_include_pad ? (h_end - h_start) * (w_end - w_start)
-                                                  : (h1 - h0) * (w1 - w0);
-        const T share = o[oh * g.out_w + ow] / static_cast<T>(count);
-        for (int64_t h = h0; h < h1; ++h)
-          for (int64_t w = w0; w < w1; ++w) plane[h * g.width + w] += share;
+        const AvgWindow win = avg_window(g, oh, ow, kernel, stride, padding, count_include_pad, divisor);
+        if (win.empty()) continue;
+        const T share = o[oh * g.out_w + ow] / static_cast<T>(win.count);
+        for (int64_t h = win.h0; h < win.h1; ++h)
+          for (int64_t w = win.w0; w < win.w1; ++w) plane[h * g.width + w] += share;
       }
     }
   });
