@@ -5,67 +5,25 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <cstdlib>
-#include <fstream>
 #include <map>
 #include <sstream>
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include <accel/accel.h>
+
+#include "../golden_json.h"
 
 namespace {
 
-using json = nlohmann::json;
+using golden::json;
 using accel::Tensor;
 
-std::string data_dir() {
-  if (const char* env = std::getenv("ACCEL_TEST_DATA_DIR"); env && *env) return env;
-#ifdef ACCEL_TEST_DATA_DIR
-  return ACCEL_TEST_DATA_DIR;
-#else
-  return "tests/data";
-#endif
-}
-
-const json& golden_file() {
-  static const json file = [] {
-    const std::string path = data_dir() + "/golden/autograd_models.json";
-    std::ifstream in(path);
-    if (!in) throw std::runtime_error("cannot open " + path);
-    return json::parse(in);
-  }();
-  return file;
-}
-
 const json& golden_case(const std::string& name) {
-  for (const json& c : golden_file().at("cases"))
-    if (c.at("name") == name) return c;
-  throw std::runtime_error("no golden case " + name);
+  static const json file = golden::load("autograd_models.json");
+  return golden::find_case(file, name);
 }
 
-// The stored values written straight into fresh storage (independent of accel's conversion kernels).
-Tensor build(const json& t) {
-  const auto shape = t.at("shape").get<std::vector<int64_t>>();
-  const std::string dtype = t.at("dtype").get<std::string>();
-  const json& v = t.at("values");
-  if (dtype == "int64") {
-    Tensor out = accel::empty(shape, {.dtype = accel::kInt64});
-    for (int64_t i = 0; i < out.numel(); ++i) out.data_ptr<int64_t>()[i] = v[static_cast<size_t>(i)].get<int64_t>();
-    return out;
-  }
-  if (dtype == "float32") {
-    Tensor out = accel::empty(shape, {.dtype = accel::kFloat32});
-    for (int64_t i = 0; i < out.numel(); ++i) out.data_ptr<float>()[i] = v[static_cast<size_t>(i)].get<float>();
-    return out;
-  }
-  if (dtype != "float64") throw std::runtime_error("golden: unexpected dtype " + dtype);
-  Tensor out = accel::empty(shape, {.dtype = accel::kFloat64});
-  for (int64_t i = 0; i < out.numel(); ++i) out.data_ptr<double>()[i] = v[static_cast<size_t>(i)].get<double>();
-  return out;
-}
 
 struct Model {
   std::map<std::string, Tensor> p;    // parameters (leaves requiring grad)
@@ -100,7 +58,7 @@ Outputs cnn(const Model& m) {
 // rounding noise of about 1e-9 in float32.
 void expect_close(const std::string& what, const Tensor& actual, const json& expected) {
   ASSERT_TRUE(actual.defined()) << what << ": undefined (no gradient reached it)";
-  const Tensor ref = build(expected);
+  const Tensor ref = golden::tensor(expected);
   ASSERT_EQ(actual.sizes().vec(), ref.sizes().vec()) << what << ": shape";
   ASSERT_EQ(actual.dtype(), ref.dtype()) << what << ": dtype";
   const double rtol = 1e-5, atol = ref.dtype() == accel::kFloat64 ? 1e-12 : 1e-7;
@@ -119,10 +77,10 @@ void expect_close(const std::string& what, const Tensor& actual, const json& exp
 void check_case(const std::string& name) {
   const json& c = golden_case(name);
   Model m;
-  for (const auto& [k, t] : c.at("params").items()) m.p[k] = build(t).requires_grad_();
-  for (const auto& [k, t] : c.at("buffers").items()) m.buf[k] = build(t);
-  m.x = build(c.at("inputs").at("x")).requires_grad_();
-  m.target = build(c.at("inputs").at("target"));
+  for (const auto& [k, t] : c.at("params").items()) m.p[k] = golden::tensor(t).requires_grad_();
+  for (const auto& [k, t] : c.at("buffers").items()) m.buf[k] = golden::tensor(t);
+  m.x = golden::tensor(c.at("inputs").at("x")).requires_grad_();
+  m.target = golden::tensor(c.at("inputs").at("target"));
 
   const std::string model = c.at("model").get<std::string>();
   const Outputs out = model == "mlp" ? mlp(m) : cnn(m);

@@ -11,7 +11,7 @@
 #include <memory>
 #include <sstream>
 
-#include "golden_json.h"
+#include "../golden_json.h"
 
 namespace nn = accel::nn;
 using accel::Tensor;

@@ -6,15 +6,11 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <cstdlib>
-#include <fstream>
 #include <map>
 #include <memory>
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include <accel/accel.h>
 #include <accel/nn/attention.h>
@@ -22,57 +18,23 @@
 #include <accel/nn/normalization.h>
 #include <accel/nn/transformer.h>
 
+#include "../golden_json.h"
+
 namespace {
 
-using json = nlohmann::ordered_json;  // keeps the state dicts' key order
+using golden::json;
 using accel::Tensor;
 namespace nn = accel::nn;
 
-std::string data_dir() {
-  if (const char* env = std::getenv("ACCEL_TEST_DATA_DIR"); env && *env) return env;
-#ifdef ACCEL_TEST_DATA_DIR
-  return ACCEL_TEST_DATA_DIR;
-#else
-  return "tests/data";
-#endif
-}
-
 const json& golden_case(const std::string& name) {
-  static const json file = [] {
-    const std::string path = data_dir() + "/golden/nn_norm_attention.json";
-    std::ifstream in(path);
-    if (!in) throw std::runtime_error("cannot open " + path);
-    return json::parse(in);
-  }();
-  for (const json& c : file.at("cases"))
-    if (c.at("name") == name) return c;
-  throw std::runtime_error("no golden case " + name);
+  static const json file = golden::load("nn_norm_attention.json");
+  return golden::find_case(file, name);
 }
 
-// The stored values written straight into fresh storage.
-Tensor build(const json& t) {
-  const auto shape = t.at("shape").get<std::vector<int64_t>>();
-  const std::string dtype = t.at("dtype").get<std::string>();
-  const json& v = t.at("values");
-  if (dtype == "float64") {
-    Tensor out = accel::empty(shape, {.dtype = accel::kFloat64});
-    for (int64_t i = 0; i < out.numel(); ++i) out.data_ptr<double>()[i] = v[static_cast<size_t>(i)].get<double>();
-    return out;
-  }
-  if (dtype == "int64") {
-    Tensor out = accel::empty(shape, {.dtype = accel::kInt64});
-    for (int64_t i = 0; i < out.numel(); ++i) out.data_ptr<int64_t>()[i] = v[static_cast<size_t>(i)].get<int64_t>();
-    return out;
-  }
-  if (dtype != "bool") throw std::runtime_error("golden: unexpected dtype " + dtype);
-  std::vector<bool> flags;
-  for (const json& b : v) flags.push_back(b.get<bool>());
-  return accel::tensor(flags).view(shape);
-}
 
 void expect_close(const std::string& what, const Tensor& actual, const json& expected) {
   ASSERT_TRUE(actual.defined()) << what << ": undefined";
-  const Tensor ref = build(expected);
+  const Tensor ref = golden::tensor(expected);
   ASSERT_EQ(actual.sizes().vec(), ref.sizes().vec()) << what << ": shape";
   ASSERT_EQ(actual.dtype(), ref.dtype()) << what << ": dtype";
   const std::vector<double> a = actual.to_vector<double>(), r = ref.to_vector<double>();
@@ -161,7 +123,7 @@ void check_case(const std::string& name) {
   accel::StateDict state;
   std::vector<std::string> torch_keys;
   for (const auto& [key, value] : c.at("state").items()) {
-    state.insert(key, build(value));
+    state.insert(key, golden::tensor(value));
     torch_keys.push_back(key);
   }
   ASSERT_EQ(module->state_dict().keys(), torch_keys) << name << ": state_dict keys differ from PyTorch's";
@@ -173,7 +135,7 @@ void check_case(const std::string& name) {
     module->train(call.at("train").get<bool>());
     std::map<std::string, Tensor> in;
     for (const auto& [key, value] : call.at("inputs").items())
-      if (key != "grad_out") in[key] = build(value);
+      if (key != "grad_out") in[key] = golden::tensor(value);
     const bool with_grads = first && c.contains("grads");
     if (with_grads) {
       module->zero_grad();
@@ -189,7 +151,7 @@ void check_case(const std::string& name) {
     for (const auto& [key, t] : module->state_dict()) expect_close(name + " state " + key, t, call.at("state").at(key));
 
     if (with_grads) {
-      (out.at("out") * build(call.at("inputs").at("grad_out"))).sum().backward();
+      (out.at("out") * golden::tensor(call.at("inputs").at("grad_out"))).sum().backward();
       const auto params = module->named_parameters();
       for (const auto& [key, expected] : c.at("grads").items()) {
         const Tensor* param = params.find(key);

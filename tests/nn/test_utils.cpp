@@ -5,7 +5,7 @@
 
 #include <cmath>
 
-#include "golden_json.h"
+#include "../golden_json.h"
 
 namespace utils = accel::nn::utils;
 using accel::Tensor;
