@@ -9,13 +9,17 @@
 
 #include <accel/accel.h>
 
+#include "grad_testing.h"
+
 using namespace accel;
 
 namespace {
 
-using V = std::vector<double>;
+using grad_testing::expect_throw_containing;
+using grad_testing::V;
+using grad_testing::values;
+
 using Fn = std::function<Tensor(const std::vector<Tensor>&)>;
-V values(const Tensor& t) { return t.to_vector<double>(); }
 
 enum class Domain { Real, Positive, Unit };
 
@@ -60,15 +64,6 @@ void check_binary(const std::function<Tensor(const Tensor&, const Tensor&)>& f, 
 }
 
 Tensor grad_of(const Tensor& y, const Tensor& x) { return autograd::grad({y.sum()}, {x})[0]; }
-
-void expect_throw_containing(const std::function<void()>& f, const std::string& text) {
-  try {
-    f();
-    ADD_FAILURE() << "expected an Error containing '" << text << "'";
-  } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find(text), std::string::npos) << e.what();
-  }
-}
 
 }  // namespace
 

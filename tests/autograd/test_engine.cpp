@@ -7,24 +7,18 @@
 
 #include <accel/accel.h>
 
+#include "grad_testing.h"
+
 using namespace accel;
 using autograd::AutogradContext;
 
 namespace {
 
-using V = std::vector<double>;
-V values(const Tensor& t) { return t.to_vector<double>(); }
+using grad_testing::expect_throw_containing;
+using grad_testing::V;
+using grad_testing::values;
 
 Tensor leaf(std::initializer_list<double> v) { return tensor(std::vector<double>(v), {.dtype = kFloat64}).requires_grad_(); }
-
-void expect_throw_containing(const std::function<void()>& f, const std::string& text) {
-  try {
-    f();
-    ADD_FAILURE() << "expected an Error containing '" << text << "'";
-  } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find(text), std::string::npos) << e.what();
-  }
-}
 
 }  // namespace
 

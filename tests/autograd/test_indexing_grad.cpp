@@ -4,6 +4,8 @@
 
 #include <accel/accel.h>
 
+#include "grad_testing.h"
+
 using namespace accel;
 using namespace accel::indexing;
 using autograd::gradcheck;
@@ -11,29 +13,9 @@ using autograd::gradgradcheck;
 
 namespace {
 
-using V = std::vector<double>;
-using Fn = std::function<Tensor(const std::vector<Tensor>&)>;
-V values(const Tensor& t) { return t.to_vector<double>(); }
+using namespace grad_testing;
 
-Tensor rnd(IntArrayRef sizes) { return randn(sizes, {.dtype = kFloat64, .requires_grad = true}); }
-Tensor rnd_t(int64_t rows, int64_t cols) { return randn({cols, rows}, {.dtype = kFloat64}).t().requires_grad_(); }
 Tensor f64(const TensorData& data) { return tensor(data, {.dtype = kFloat64}); }
-
-void check(const Fn& f, const std::vector<Tensor>& in) {
-  EXPECT_TRUE(gradcheck(f, in));
-  EXPECT_TRUE(gradgradcheck(f, in));
-}
-// In-place ops on views: their history goes through CopySlices, which has no double backward.
-void check_first_order(const Fn& f, const std::vector<Tensor>& in) { EXPECT_TRUE(gradcheck(f, in)); }
-
-void expect_throw_containing(const std::function<void()>& f, const std::string& text) {
-  try {
-    f();
-    ADD_FAILURE() << "expected an Error containing '" << text << "'";
-  } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find(text), std::string::npos) << e.what();
-  }
-}
 
 }  // namespace
 

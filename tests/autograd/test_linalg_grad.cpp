@@ -4,24 +4,15 @@
 
 #include <accel/accel.h>
 
+#include "grad_testing.h"
+
 using namespace accel;
 using autograd::gradcheck;
 using autograd::gradgradcheck;
 
 namespace {
 
-using V = std::vector<double>;
-using Fn = std::function<Tensor(const std::vector<Tensor>&)>;
-V values(const Tensor& t) { return t.to_vector<double>(); }
-
-Tensor rnd(IntArrayRef sizes) { return randn(sizes, {.dtype = kFloat64, .requires_grad = true}); }
-// A non-contiguous leaf: the transpose of a [cols, rows] tensor.
-Tensor rnd_t(int64_t rows, int64_t cols) { return randn({cols, rows}, {.dtype = kFloat64}).t().requires_grad_(); }
-
-void check(const Fn& f, const std::vector<Tensor>& in) {
-  EXPECT_TRUE(gradcheck(f, in));
-  EXPECT_TRUE(gradgradcheck(f, in));
-}
+using namespace grad_testing;
 
 Tensor mat(std::vector<double> v, IntArrayRef sizes) {
   return tensor(std::move(v), {.dtype = kFloat64}).view(sizes).detach().requires_grad_();
