@@ -8,19 +8,13 @@
 
 #include <accel/accel.h>
 
+#include "../examples/fashion_mnist/models.h"
+
 namespace {
 
 using namespace accel;
 
-struct MLP : nn::Module {
-  MLP() {
-    fc1 = register_module("fc1", nn::Linear(784, 128));
-    fc2 = register_module("fc2", nn::Linear(128, 64));
-    fc3 = register_module("fc3", nn::Linear(64, 10));
-  }
-  Tensor forward(const Tensor& x) override { return (*fc3)(relu((*fc2)(relu((*fc1)(x.flatten(1)))))); }
-  std::shared_ptr<nn::Linear> fc1, fc2, fc3;
-};
+using fashion_mnist::MLP;  // the main job's model
 
 // Read once: decoding the gzip files takes longer than an epoch.
 const std::shared_ptr<data::FashionMNIST>& train_set() {
