@@ -1,10 +1,10 @@
 // 2-D convolution as im2col + GEMM. For each image (or tile of its output rows) and group, the
 // input patches are unrolled into a [C_in/groups * kH * kW, H_out * W_out] matrix of columns, and
 //   out_g = weight_g [C_out/groups, C_in/groups * kH * kW] @ columns
-// is one Eigen GEMM that accumulates onto the bias already written to out_g. A 1x1, stride-1,
+// is one GEMM (gemm_block.h) that accumulates onto the bias already written to out_g. A 1x1, stride-1,
 // unpadded convolution needs no unrolling: the input's channel block already is that matrix.
 // Images (or tiles of output rows) run in parallel on our pool, each task with its own columns
-// buffer; Eigen itself runs single-threaded (no OpenMP).
+// buffer; each GEMM runs on the thread that owns the task.
 //
 // The gradients are the same GEMMs transposed:
 //   input:  columns = weight_g^T @ grad_out_g, then col2im (the adjoint of im2col) adds each
@@ -13,20 +13,13 @@
 #include <algorithm>
 #include <vector>
 
-#include <Eigen/Core>
-
 #include <accel/kernels/cpu/cpu_backend.h>
+#include <accel/kernels/cpu/gemm_block.h>
 #include <accel/kernels/cpu/nn_utils.h>
 #include <accel/kernels/cpu/parallel.h>
 
 namespace accel::cpu {
 namespace {
-
-template <typename T>
-using RowMatrix = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-template <typename T>
-using Vector = Eigen::Matrix<T, Eigen::Dynamic, 1>;
-using OuterStride = Eigen::OuterStride<Eigen::Dynamic>;
 
 constexpr int64_t kMinTasks = 16;       // per batch, when splitting images into row tiles
 constexpr int64_t kMinTilePixels = 64;  // narrower GEMMs would re-read the weights too often
@@ -123,17 +116,13 @@ void conv2d_typed(const Tensor& out, const Tensor& input, const Tensor& weight, 
       for (int64_t grp = 0; grp < groups; ++grp) {
         const T* image = x + (n * groups + grp) * g.channels * g.height * g.width;
         if (!pointwise) im2col(columns.data(), image, g, oh0, oh1);
-        const Eigen::Map<const RowMatrix<T>, 0, OuterStride> cols(pointwise ? image + first : columns.data(), depth,
-                                                                  pixels, OuterStride(pointwise ? plane : pixels));
-        const Eigen::Map<const RowMatrix<T>> wg(w + grp * group_out * depth, group_out, depth);
-        Eigen::Map<RowMatrix<T>, 0, OuterStride> yg(y + (n * groups + grp) * group_out * plane + first, group_out,
-                                                    pixels, OuterStride(plane));
+        const Strided<T> cols{pointwise ? image + first : columns.data(), pointwise ? plane : pixels, 1};
+        T* yg = y + (n * groups + grp) * group_out * plane + first;
         if (b) {
-          yg.colwise() = Eigen::Map<const Vector<T>>(b + grp * group_out, group_out);
-          yg.noalias() += wg * cols;
-        } else {
-          yg.noalias() = wg * cols;
+          for (int64_t r = 0; r < group_out; ++r) std::fill_n(yg + r * plane, pixels, b[grp * group_out + r]);
         }
+        gemm_block<T>(group_out, pixels, depth, T(1), {w + grp * group_out * depth, depth, 1}, cols, b ? T(1) : T(0),
+                      yg, plane);
       }
     }
   });
@@ -155,10 +144,9 @@ void conv2d_backward_input_typed(const Tensor& grad_input, const Tensor& grad_ou
     std::vector<T> columns(pointwise ? 0 : depth * plane);
     for (int64_t task = begin; task < end; ++task) {  // task = n * groups + grp
       T* image = dx + task * image_size;
-      const Eigen::Map<const RowMatrix<T>> wg(w + task % groups * group_out * depth, group_out, depth);
-      const Eigen::Map<const RowMatrix<T>> dyg(dy + task * group_out * plane, group_out, plane);
-      Eigen::Map<RowMatrix<T>> cols(pointwise ? image : columns.data(), depth, plane);
-      cols.noalias() = wg.transpose() * dyg;
+      const Strided<T> wg_transposed{w + task % groups * group_out * depth, 1, depth};
+      gemm_block<T>(depth, plane, group_out, T(1), wg_transposed, {dy + task * group_out * plane, plane, 1}, T(0),
+                    pointwise ? image : columns.data(), plane);
       if (pointwise) continue;
       std::fill(image, image + image_size, T(0));
       col2im(image, columns.data(), g);
@@ -197,11 +185,9 @@ void conv2d_backward_weight_typed(const Tensor& grad_weight, const Tensor& grad_
         for (int64_t grp = 0; grp < groups; ++grp) {
           const T* image = x + (n * groups + grp) * image_size;
           if (!pointwise) im2col(columns.data(), image, g, 0, g.out_h);
-          const Eigen::Map<const RowMatrix<T>> cols(pointwise ? image : columns.data(), depth, plane);
-          const Eigen::Map<const RowMatrix<T>> dyg(dy + (n * groups + grp) * group_out * plane, group_out, plane);
-          Eigen::Map<RowMatrix<T>> dwg(partial + grp * group_out * depth, group_out, depth);
-          if (n == k * chunk) dwg.noalias() = dyg * cols.transpose();
-          else dwg.noalias() += dyg * cols.transpose();
+          const Strided<T> cols_transposed{pointwise ? image : columns.data(), 1, plane};
+          gemm_block<T>(group_out, depth, plane, T(1), {dy + (n * groups + grp) * group_out * plane, plane, 1},
+                        cols_transposed, n == k * chunk ? T(0) : T(1), partial + grp * group_out * depth, depth);
         }
       }
     }

@@ -1,10 +1,14 @@
-// Batched GEMM on Eigen. Operands are mapped in place (row- or column-major, any leading
-// dimension), so transposed views cost no copy. Eigen runs single-threaded here; we split the
-// work across our own pool by batch or by output rows/columns.
+// Batched GEMM. Each product is a gemm_block (gemm_block.h): accel's own packed GEMM for float32
+// (sgemm.h, any strides, threaded inside), Eigen for the other dtypes (and for float32 on CPUs
+// without AVX2). Eigen maps the operands in place, row- or column-major with any leading
+// dimension, so transposed views cost no copy either way; it runs single-threaded, and we split
+// its work across our own pool by batch or by output rows/columns.
 #include <Eigen/Core>
 
 #include <accel/kernels/cpu/cpu_backend.h>
+#include <accel/kernels/cpu/gemm_block.h>
 #include <accel/kernels/cpu/parallel.h>
+#include <accel/kernels/cpu/sgemm.h>
 #include <accel/tensor/factories.h>
 
 namespace accel::cpu {
@@ -16,15 +20,35 @@ template <typename T>
 using ColMatrix = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::ColMajor>;
 using OuterStride = Eigen::OuterStride<Eigen::Dynamic>;
 
-// A [rows, cols] block of a strided 2-D operand starting at p, as whichever Eigen map fits.
-// A size-1 dim's stride is meaningless, so the natural one is used there.
+// A [rows, cols] strided operand as whichever Eigen map fits. A size-1 dim's stride is
+// meaningless, so the natural one is used there.
 template <typename T, typename F>
-void with_matrix(const T* p, int64_t rows, int64_t cols, int64_t row_stride, int64_t col_stride, F&& f) {
-  if (col_stride == 1 || cols == 1) {
-    f(Eigen::Map<const RowMatrix<T>, 0, OuterStride>(p, rows, cols, OuterStride(rows == 1 ? cols : row_stride)));
+void with_matrix(Strided<T> s, int64_t rows, int64_t cols, F&& f) {
+  if (s.col_stride == 1 || cols == 1) {
+    f(Eigen::Map<const RowMatrix<T>, 0, OuterStride>(s.data, rows, cols, OuterStride(rows == 1 ? cols : s.row_stride)));
   } else {
-    f(Eigen::Map<const ColMatrix<T>, 0, OuterStride>(p, rows, cols, OuterStride(col_stride)));
+    f(Eigen::Map<const ColMatrix<T>, 0, OuterStride>(s.data, rows, cols, OuterStride(s.col_stride)));
   }
+}
+
+template <typename T>
+void eigen_block(int64_t m, int64_t n, int64_t k, T alpha, Strided<T> a, Strided<T> b, T beta, T* c, int64_t ldc) {
+  Eigen::Map<RowMatrix<T>, 0, OuterStride> out(c, m, n, OuterStride(ldc));
+  if (k == 0) {
+    if (beta == T(0)) out.setZero();
+    else out *= beta;
+    return;
+  }
+  with_matrix(a, m, k, [&](const auto& ma) {
+    with_matrix(b, k, n, [&](const auto& mb) {
+      if (beta == T(0)) {
+        out.noalias() = alpha * (ma * mb);
+      } else {
+        out *= beta;
+        out.noalias() += alpha * (ma * mb);
+      }
+    });
+  });
 }
 
 bool mappable(const Tensor& t) {  // 3-D [B, R, C]: one of the two matrix strides must be 1
@@ -32,33 +56,40 @@ bool mappable(const Tensor& t) {  // 3-D [B, R, C]: one of the two matrix stride
 }
 
 template <typename T>
-void gemm_typed(const Tensor& out, const Tensor& a, const Tensor& b, double alpha, double beta) {
+Strided<T> entry(const Tensor& t, int64_t i, int64_t row = 0, int64_t col = 0) {
+  return {t.data_ptr<T>() + i * t.stride(0) + row * t.stride(1) + col * t.stride(2), t.stride(1), t.stride(2)};
+}
+
+// float32 on sgemm: entries of the batch run side by side when there are enough of them to share
+// out evenly; otherwise one after another, each on all threads (sgemm decides whether one is worth
+// threading).
+void sgemm_batched(const Tensor& out, const Tensor& a, const Tensor& b, float alpha, float beta) {
   const int64_t batch = out.size(0), m = out.size(1), n = out.size(2), k = a.size(2);
-  const T* pa = a.data_ptr<T>();
-  const T* pb = b.data_ptr<T>();
-  T* pc = out.data_ptr<T>();
-  const T al = static_cast<T>(alpha), be = static_cast<T>(beta);
-
-  // Computes rows [r0, r1) and columns [c0, c1) of batch entry i.
-  const auto block = [&](int64_t i, int64_t r0, int64_t r1, int64_t c0, int64_t c1) {
-    Eigen::Map<RowMatrix<T>, 0, OuterStride> c(pc + i * m * n + r0 * n + c0, r1 - r0, c1 - c0, OuterStride(n));
-    const T* a0 = pa + i * a.stride(0) + r0 * a.stride(1);
-    const T* b0 = pb + i * b.stride(0) + c0 * b.stride(2);
-    with_matrix(a0, r1 - r0, k, a.stride(1), a.stride(2), [&](const auto& ma) {
-      with_matrix(b0, k, c1 - c0, b.stride(1), b.stride(2), [&](const auto& mb) {
-        if (k == 0) {
-          if (beta == 0) c.setZero();
-          else c *= be;
-        } else if (beta == 0) {
-          c.noalias() = al * (ma * mb);
-        } else {
-          c *= be;
-          c.noalias() += al * (ma * mb);
-        }
-      });
-    });
+  float* pc = out.data_ptr<float>();
+  const auto product = [&](int64_t i) {
+    sgemm(m, n, k, alpha, entry<float>(a, i), entry<float>(b, i), beta, pc + i * m * n, n);
   };
+  const int threads = get_num_threads();
+  const bool large = static_cast<double>(batch * m) * static_cast<double>(n * k) >= 64.0 * 64 * 64;
+  if (large && batch > 1 && (batch % threads == 0 || batch >= 4 * threads)) {
+    parallel_for(0, batch, 1, [&](int64_t b0, int64_t b1) {
+      for (int64_t i = b0; i < b1; ++i) product(i);
+    });
+  } else {
+    for (int64_t i = 0; i < batch; ++i) product(i);
+  }
+}
 
+// The other types on Eigen, split across the pool by batch entry or by tiles of 16 output rows or
+// columns (keeping Eigen's panels whole).
+template <typename T>
+void eigen_batched(const Tensor& out, const Tensor& a, const Tensor& b, T alpha, T beta) {
+  const int64_t batch = out.size(0), m = out.size(1), n = out.size(2), k = a.size(2);
+  T* pc = out.data_ptr<T>();
+  const auto block = [&](int64_t i, int64_t r0, int64_t r1, int64_t c0, int64_t c1) {
+    eigen_block<T>(r1 - r0, c1 - c0, k, alpha, entry<T>(a, i, r0), entry<T>(b, i, 0, c0), beta,
+                   pc + i * m * n + r0 * n + c0, n);
+  };
   const double flops = 2.0 * static_cast<double>(batch * m) * static_cast<double>(n * std::max<int64_t>(k, 1));
   const int threads = get_num_threads();
   if (flops < 2.0 * 64 * 64 * 64 || threads == 1) {
@@ -67,7 +98,7 @@ void gemm_typed(const Tensor& out, const Tensor& a, const Tensor& b, double alph
     parallel_for(0, batch, 1, [&](int64_t b0, int64_t b1) {
       for (int64_t i = b0; i < b1; ++i) block(i, 0, m, 0, n);
     });
-  } else if (m >= n) {  // split rows in multiples of 16 to keep Eigen's panels whole
+  } else if (m >= n) {
     const int64_t tiles = (m + 15) / 16;
     for (int64_t i = 0; i < batch; ++i)
       parallel_for(0, tiles, 1, [&](int64_t t0, int64_t t1) { block(i, t0 * 16, std::min(m, t1 * 16), 0, n); });
@@ -79,6 +110,21 @@ void gemm_typed(const Tensor& out, const Tensor& a, const Tensor& b, double alph
 }
 
 }  // namespace
+
+template <typename T>
+void gemm_block(int64_t m, int64_t n, int64_t k, T alpha, Strided<T> a, Strided<T> b, T beta, T* c, int64_t ldc) {
+  if constexpr (std::is_same_v<T, float> && sgemm_available()) sgemm(m, n, k, alpha, a, b, beta, c, ldc);
+  else eigen_block(m, n, k, alpha, a, b, beta, c, ldc);
+}
+
+template void gemm_block<float>(int64_t, int64_t, int64_t, float, Strided<float>, Strided<float>, float, float*,
+                                int64_t);
+template void gemm_block<double>(int64_t, int64_t, int64_t, double, Strided<double>, Strided<double>, double,
+                                 double*, int64_t);
+template void gemm_block<int32_t>(int64_t, int64_t, int64_t, int32_t, Strided<int32_t>, Strided<int32_t>, int32_t,
+                                  int32_t*, int64_t);
+template void gemm_block<int64_t>(int64_t, int64_t, int64_t, int64_t, Strided<int64_t>, Strided<int64_t>, int64_t,
+                                  int64_t*, int64_t);
 
 void CpuBackend::gemm(const Tensor& out, const Tensor& a, const Tensor& b, double alpha, double beta) {
   const DType t = out.dtype();
@@ -93,18 +139,19 @@ void CpuBackend::gemm(const Tensor& out, const Tensor& a, const Tensor& b, doubl
     copy(out, out32);
     return;
   }
+  if (t == kFloat32 && sgemm_available())
+    return sgemm_batched(out, a, b, static_cast<float>(alpha), static_cast<float>(beta));
   if (!mappable(a) || !mappable(b)) {
     gemm(out, mappable(a) ? a : a.contiguous(), mappable(b) ? b : b.contiguous(), alpha, beta);
     return;
   }
   switch (t) {
-    case kFloat32: return gemm_typed<float>(out, a, b, alpha, beta);
-    case kFloat64: return gemm_typed<double>(out, a, b, alpha, beta);
-    case kInt64: return gemm_typed<int64_t>(out, a, b, alpha, beta);
-    case kInt32: return gemm_typed<int32_t>(out, a, b, alpha, beta);
+    case kFloat32: return eigen_batched<float>(out, a, b, static_cast<float>(alpha), static_cast<float>(beta));
+    case kFloat64: return eigen_batched<double>(out, a, b, alpha, beta);
+    case kInt64: return eigen_batched<int64_t>(out, a, b, static_cast<int64_t>(alpha), static_cast<int64_t>(beta));
+    case kInt32: return eigen_batched<int32_t>(out, a, b, static_cast<int32_t>(alpha), static_cast<int32_t>(beta));
     default: ACCEL_FAIL("matmul: not implemented for ", name(t));
   }
 }
 
 }  // namespace accel::cpu
-

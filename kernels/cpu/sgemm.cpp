@@ -1,0 +1,240 @@
+// The float32 GEMM of sgemm.h. Loop structure (BLIS): for each NC-wide column block of B and each
+// KC-deep slice of k, B's slice is packed into NR-wide panels (kept in L2/L3); for each MC-tall
+// row block of A, A's slice is packed into MR-tall panels (kept in L2); the micro-kernel then
+// multiplies one A panel by one B panel into an MR x NR tile of C held in registers, streaming
+// both panels from L1 with unit stride whatever the operands' original strides were.
+#include <accel/kernels/cpu/sgemm.h>
+
+#if defined(__AVX2__) && defined(__FMA__)
+
+#include <immintrin.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+
+#include <accel/kernels/cpu/parallel.h>
+#include <accel/tensor/error.h>
+
+namespace accel::cpu {
+namespace {
+
+// The vector ISA. The micro-tile is MR rows x 2 vectors: 2 * MR accumulators, two B vectors and
+// one broadcast A value fill the register file (16 ymm with AVX2, 32 zmm with AVX-512).
+#if defined(__AVX512F__)
+struct Isa {
+  using Vec = __m512;
+  static constexpr int kWidth = 16;
+  static constexpr int kRows = 14;
+  static Vec zero() { return _mm512_setzero_ps(); }
+  static Vec broadcast(float x) { return _mm512_set1_ps(x); }
+  static Vec load(const float* p) { return _mm512_loadu_ps(p); }
+  static void store(float* p, Vec v) { _mm512_storeu_ps(p, v); }
+  static Vec mul(Vec a, Vec b) { return _mm512_mul_ps(a, b); }
+  static Vec fma(Vec a, Vec b, Vec c) { return _mm512_fmadd_ps(a, b, c); }
+};
+#else
+struct Isa {
+  using Vec = __m256;
+  static constexpr int kWidth = 8;
+  static constexpr int kRows = 6;
+  static Vec zero() { return _mm256_setzero_ps(); }
+  static Vec broadcast(float x) { return _mm256_set1_ps(x); }
+  static Vec load(const float* p) { return _mm256_loadu_ps(p); }
+  static void store(float* p, Vec v) { _mm256_storeu_ps(p, v); }
+  static Vec mul(Vec a, Vec b) { return _mm256_mul_ps(a, b); }
+  static Vec fma(Vec a, Vec b, Vec c) { return _mm256_fmadd_ps(a, b, c); }
+};
+#endif
+
+using Vec = Isa::Vec;
+constexpr int kW = Isa::kWidth;
+constexpr int64_t MR = Isa::kRows;
+constexpr int64_t NR = 2 * kW;
+// Cache blocking: an A panel (MR x KC) and a B panel (KC x NR) fit in L1 together, an A block
+// (MC x KC) in L2, a B block (KC x NC) in L3.
+constexpr int64_t KC = 256;
+constexpr int64_t MC = MR * 24;
+constexpr int64_t NC = NR * 128;
+
+// C tile (rows x cols <= MR x NR, rows ldc apart) = alpha * (A panel @ B panel) + beta * C tile.
+void micro_kernel(int64_t kc, const float* a, const float* b, float alpha, float beta, float* c, int64_t ldc,
+                  int64_t rows, int64_t cols) {
+  Vec acc[MR][2];
+#pragma GCC unroll 16
+  for (int i = 0; i < MR; ++i) acc[i][0] = acc[i][1] = Isa::zero();
+  for (int64_t p = 0; p < kc; ++p, a += MR, b += NR) {
+    const Vec b0 = Isa::load(b), b1 = Isa::load(b + kW);
+#pragma GCC unroll 16
+    for (int i = 0; i < MR; ++i) {
+      const Vec ai = Isa::broadcast(a[i]);
+      acc[i][0] = Isa::fma(ai, b0, acc[i][0]);
+      acc[i][1] = Isa::fma(ai, b1, acc[i][1]);
+    }
+  }
+  const Vec va = Isa::broadcast(alpha), vb = Isa::broadcast(beta);
+  if (rows == MR && cols == NR) {
+#pragma GCC unroll 16
+    for (int i = 0; i < MR; ++i) {
+      for (int h = 0; h < 2; ++h) {
+        float* ci = c + i * ldc + h * kW;
+        const Vec scaled = Isa::mul(va, acc[i][h]);
+        Isa::store(ci, beta == 0 ? scaled : Isa::fma(vb, Isa::load(ci), scaled));
+      }
+    }
+    return;
+  }
+  alignas(64) float tile[MR * NR];
+  for (int i = 0; i < MR; ++i) {
+    Isa::store(tile + i * NR, acc[i][0]);
+    Isa::store(tile + i * NR + kW, acc[i][1]);
+  }
+  for (int64_t i = 0; i < rows; ++i) {
+    float* ci = c + i * ldc;
+    for (int64_t j = 0; j < cols; ++j)
+      ci[j] = beta == 0 ? alpha * tile[i * NR + j] : alpha * tile[i * NR + j] + beta * ci[j];
+  }
+}
+
+// A [rows, kc] (a view starting at the block) into MR-row panels: for each p, the panel's MR values
+// of column p; rows past the end are zero.
+void pack_a(MatrixView a, int64_t rows, int64_t kc, float* dst) {
+  for (int64_t r0 = 0; r0 < rows; r0 += MR, dst += MR * kc) {
+    const int64_t mr = std::min(MR, rows - r0);
+    const float* src = a.data + r0 * a.row_stride;
+    if (mr < MR) std::fill(dst, dst + MR * kc, 0.0f);
+    if (a.row_stride == 1) {  // a transposed view: the panel's values of one column are adjacent
+      for (int64_t p = 0; p < kc; ++p) std::memcpy(dst + p * MR, src + p * a.col_stride, mr * sizeof(float));
+    } else {
+      for (int64_t i = 0; i < mr; ++i)
+        for (int64_t p = 0; p < kc; ++p) dst[p * MR + i] = src[i * a.row_stride + p * a.col_stride];
+    }
+  }
+}
+
+// B [kc, cols] (a view starting at the block) into NR-column panels: for each p, the panel's NR
+// values of row p; columns past the end are zero.
+void pack_b(MatrixView b, int64_t kc, int64_t cols, float* dst) {
+  for (int64_t c0 = 0; c0 < cols; c0 += NR, dst += NR * kc) {
+    const int64_t nr = std::min(NR, cols - c0);
+    const float* src = b.data + c0 * b.col_stride;
+    if (nr < NR) std::fill(dst, dst + NR * kc, 0.0f);
+    if (b.col_stride == 1) {
+      for (int64_t p = 0; p < kc; ++p) std::memcpy(dst + p * NR, src + p * b.row_stride, nr * sizeof(float));
+    } else {  // e.g. a transposed weight: read each column along its unit stride
+      for (int64_t j = 0; j < nr; ++j)
+        for (int64_t p = 0; p < kc; ++p) dst[p * NR + j] = src[j * b.col_stride + p * b.row_stride];
+    }
+  }
+}
+
+// A 64-byte aligned scratch buffer per thread that only grows, so steady-state GEMMs never allocate.
+class PackBuffer {
+ public:
+  ~PackBuffer() { std::free(data_); }
+  float* get(int64_t floats) {
+    if (floats > capacity_) {
+      std::free(data_);
+      const size_t bytes = (static_cast<size_t>(floats) * sizeof(float) + 63) / 64 * 64;
+      data_ = static_cast<float*>(std::aligned_alloc(64, bytes));
+      ACCEL_CHECK(data_ != nullptr, "sgemm: out of memory for a ", bytes, "-byte packing buffer");
+      capacity_ = floats;
+    }
+    return data_;
+  }
+
+ private:
+  float* data_ = nullptr;
+  int64_t capacity_ = 0;
+};
+
+MatrixView offset(MatrixView v, int64_t row, int64_t col) {
+  return {v.data + row * v.row_stride + col * v.col_stride, v.row_stride, v.col_stride};
+}
+
+// The whole product on the calling thread.
+void sgemm_serial(int64_t m, int64_t n, int64_t k, float alpha, MatrixView a, MatrixView b, float beta, float* c,
+                  int64_t ldc) {
+  thread_local PackBuffer a_buffer, b_buffer;
+  // Equal k slices: 784 = 4 x 196 rather than 3 x 256 + 16.
+  const int64_t k_slices = (k + KC - 1) / KC;
+  const int64_t kc_max = (k + k_slices - 1) / k_slices;
+  float* packed_a = a_buffer.get(std::min(MC, (m + MR - 1) / MR * MR) * kc_max);
+  float* packed_b = b_buffer.get(std::min(NC, (n + NR - 1) / NR * NR) * kc_max);
+  for (int64_t jc = 0; jc < n; jc += NC) {
+    const int64_t nc = std::min(NC, n - jc);
+    for (int64_t pc = 0; pc < k; pc += kc_max) {
+      const int64_t kc = std::min(kc_max, k - pc);
+      const float slice_beta = pc == 0 ? beta : 1.0f;  // later slices accumulate onto the first
+      pack_b(offset(b, pc, jc), kc, nc, packed_b);
+      for (int64_t ic = 0; ic < m; ic += MC) {
+        const int64_t mc = std::min(MC, m - ic);
+        pack_a(offset(a, ic, pc), mc, kc, packed_a);
+        for (int64_t jr = 0; jr < nc; jr += NR) {
+          for (int64_t ir = 0; ir < mc; ir += MR) {
+            micro_kernel(kc, packed_a + ir * kc, packed_b + jr * kc, alpha, slice_beta, c + (ic + ir) * ldc + jc + jr,
+                         ldc, std::min(MR, mc - ir), std::min(NR, nc - jr));
+          }
+        }
+      }
+    }
+  }
+}
+
+void scale(int64_t m, int64_t n, float beta, float* c, int64_t ldc) {
+  for (int64_t i = 0; i < m; ++i) {
+    float* row = c + i * ldc;
+    if (beta == 0) std::fill(row, row + n, 0.0f);
+    else
+      for (int64_t j = 0; j < n; ++j) row[j] *= beta;
+  }
+}
+
+}  // namespace
+
+void sgemm(int64_t m, int64_t n, int64_t k, float alpha, MatrixView a, MatrixView b, float beta, float* c,
+           int64_t ldc) {
+  if (m <= 0 || n <= 0) return;
+  if (k <= 0 || alpha == 0) return scale(m, n, beta, c, ldc);
+  const int threads = get_num_threads();
+  constexpr double kMinParallelMacs = 64.0 * 64 * 64;
+  if (threads == 1 || in_parallel_region() || static_cast<double>(m) * n * k < kMinParallelMacs)
+    return sgemm_serial(m, n, k, alpha, a, b, beta, c, ldc);
+
+  // One fork for the whole product: C is cut into a grid of blocks, one per thread, each computed
+  // by the serial algorithm with its own packed copies (the duplicated packing of the shared
+  // operand costs O(k * (m + n)) against O(m * n * k) of arithmetic). Cuts fall on micro-tile edges.
+  const int64_t row_tiles = (m + MR - 1) / MR, col_tiles = (n + NR - 1) / NR;
+  int64_t grid_rows = 1, grid_cols = 1;
+  while (grid_rows * grid_cols < threads) {
+    const bool cut_rows = row_tiles * grid_cols >= col_tiles * grid_rows;  // the longer side, in tiles per part
+    if (cut_rows && grid_rows < row_tiles) ++grid_rows;
+    else if (grid_cols < col_tiles) ++grid_cols;
+    else if (grid_rows < row_tiles) ++grid_rows;
+    else break;
+  }
+  const int64_t rows_per_part = (row_tiles + grid_rows - 1) / grid_rows * MR;
+  const int64_t cols_per_part = (col_tiles + grid_cols - 1) / grid_cols * NR;
+  parallel_for(0, grid_rows * grid_cols, 1, [&](int64_t first, int64_t last) {
+    for (int64_t part = first; part < last; ++part) {
+      const int64_t r0 = part / grid_cols * rows_per_part, c0 = part % grid_cols * cols_per_part;
+      if (r0 >= m || c0 >= n) continue;
+      sgemm_serial(std::min(rows_per_part, m - r0), std::min(cols_per_part, n - c0), k, alpha, offset(a, r0, 0),
+                   offset(b, 0, c0), beta, c + r0 * ldc + c0, ldc);
+    }
+  });
+}
+
+}  // namespace accel::cpu
+
+#else  // no vector micro-kernel for this ISA: sgemm_available() is false and callers use Eigen
+
+#include <accel/tensor/error.h>
+
+namespace accel::cpu {
+void sgemm(int64_t, int64_t, int64_t, float, MatrixView, MatrixView, float, float*, int64_t) {
+  ACCEL_FAIL("sgemm: this build targets a CPU without AVX2 and FMA; use Eigen (see sgemm_available())");
+}
+}  // namespace accel::cpu
+
+#endif

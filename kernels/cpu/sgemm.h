@@ -1,0 +1,29 @@
+#pragma once
+// accel's own float32 GEMM: packed panels and a register-blocked FMA micro-kernel (the BLIS
+// design), on accel's thread pool. Eigen's product reaches about two thirds of the FMA peak here;
+// this one is written for the two ISAs we build for (AVX2+FMA, AVX-512) and is used whenever the
+// build targets one of them (sgemm_available()).
+#include <cstdint>
+
+#include <accel/kernels/cpu/gemm_block.h>
+
+namespace accel::cpu {
+
+using MatrixView = Strided<float>;  // a transposed view is just swapped strides
+
+// C = alpha * A @ B + beta * C for A [m, k], B [k, n] and C [m, n] with rows ldc apart and
+// contiguous columns. beta == 0 never reads C (so C may hold garbage). Runs on the thread pool when
+// the product is large enough, and inline when called from inside a parallel region.
+void sgemm(int64_t m, int64_t n, int64_t k, float alpha, MatrixView a, MatrixView b, float beta, float* c,
+           int64_t ldc);
+
+// True when sgemm has a vector micro-kernel for the ISA this build targets; otherwise callers use Eigen.
+constexpr bool sgemm_available() {
+#if defined(__AVX2__) && defined(__FMA__)
+  return true;
+#else
+  return false;
+#endif
+}
+
+}  // namespace accel::cpu

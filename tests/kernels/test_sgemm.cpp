@@ -1,0 +1,94 @@
+// The float32 GEMM (kernels/cpu/sgemm.cpp) through the public ops: sizes on and off the micro-tile
+// and cache-block edges, every operand layout, alpha/beta, and the same bits for any thread count.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+#include <tuple>
+
+#include <accel/accel.h>
+
+using namespace accel;
+
+namespace {
+
+Tensor reference_mm(const Tensor& a, const Tensor& b) {
+  const auto av = a.contiguous().to_vector<double>(), bv = b.contiguous().to_vector<double>();
+  const int64_t m = a.size(0), k = a.size(1), n = b.size(1);
+  std::vector<double> out(static_cast<size_t>(m * n), 0.0);
+  for (int64_t i = 0; i < m; ++i)
+    for (int64_t p = 0; p < k; ++p)
+      for (int64_t j = 0; j < n; ++j) out[i * n + j] += av[i * k + p] * bv[p * n + j];
+  return tensor(out, {.dtype = kFloat64}).view({m, n});
+}
+
+// The same values as t in each layout a GEMM operand can arrive in.
+std::vector<Tensor> layouts(const Tensor& t) {
+  const int64_t rows = t.size(0), cols = t.size(1);
+  return {t,                                                         // row-major
+          t.t().contiguous().t(),                                    // column-major (a transposed view)
+          zeros({rows, 2 * cols}).slice(1, 0, 2 * cols, 2).copy_(t)};  // neither stride 1
+}
+
+class ThreadCount {
+ public:
+  explicit ThreadCount(int n) : saved_(get_num_threads()) { set_num_threads(n); }
+  ~ThreadCount() { set_num_threads(saved_); }
+
+ private:
+  int saved_;
+};
+
+}  // namespace
+
+TEST(Sgemm, EdgeSizesAndLayoutsMatchReference) {
+  manual_seed(3);
+  // Around the micro-tile (6 or 14 rows, 16 or 32 columns), the k slice (256), the row block (144 or
+  // 168 rows) and the column block (2048 or 4096 columns).
+  const std::tuple<int64_t, int64_t, int64_t> shapes[] = {
+      {1, 1, 1},    {5, 15, 3},    {6, 16, 8},   {7, 17, 255}, {13, 33, 257},  {14, 32, 784}, {15, 31, 513},
+      {145, 20, 9}, {169, 47, 64}, {32, 128, 784}, {3, 2049, 30}, {2, 4097, 5}, {64, 10, 128}, {256, 784, 32}};
+  for (auto [m, n, k] : shapes) {
+    const Tensor a = randn({m, k}), b = randn({k, n});
+    const Tensor expected = reference_mm(a, b);
+    const double tol = 1e-5 * static_cast<double>(k) + 1e-5;
+    for (const Tensor& la : layouts(a))
+      for (const Tensor& lb : layouts(b))
+        EXPECT_TRUE(allclose(mm(la, lb).to(kFloat64), expected, 1e-5, tol))
+            << m << "x" << k << " @ " << k << "x" << n << ", strides " << la.strides() << " and " << lb.strides();
+  }
+}
+
+TEST(Sgemm, AlphaBetaAndBiasSemantics) {
+  manual_seed(4);
+  const Tensor a = randn({37, 300}), b = randn({300, 41}), bias = randn({37, 41});
+  const Tensor product = reference_mm(a, b);
+  EXPECT_TRUE(allclose(addmm(bias, a, b, 0.5, 2.0).to(kFloat64), bias.to(kFloat64) * 0.5 + product * 2.0, 1e-5, 1e-2));
+  EXPECT_TRUE(allclose(addmm(bias, a, b, 1.0, 0.0).to(kFloat64), bias.to(kFloat64), 0, 0));
+  // beta = 0 ignores the input entirely, NaN included (as BLAS and PyTorch do).
+  const Tensor nan_bias = full({37, 41}, std::numeric_limits<float>::quiet_NaN());
+  const Tensor out = addmm(nan_bias, a, b, 0.0, 1.0);
+  EXPECT_FALSE(isnan(out).any().item<bool>());
+  EXPECT_TRUE(allclose(out.to(kFloat64), product, 1e-5, 1e-2));
+  // k = 0: the product is empty, so the result is zero (or the scaled bias).
+  EXPECT_TRUE(equal(mm(empty({4, 0}), empty({0, 3})), zeros({4, 3})));
+  EXPECT_TRUE(allclose(addmm(ones({4, 3}), empty({4, 0}), empty({0, 3}), 3.0, 1.0), full({4, 3}, 3.0f), 0, 0));
+}
+
+TEST(Sgemm, SameBitsForAnyThreadCountAndInsideBatches) {
+  manual_seed(5);
+  const Tensor a = randn({300, 517}), b = randn({517, 260});
+  Tensor one_thread;
+  {
+    ThreadCount threads(1);
+    one_thread = mm(a, b);
+  }
+  for (int n : {2, 3, 5}) {
+    ThreadCount threads(n);
+    EXPECT_TRUE(equal(mm(a, b), one_thread)) << n << " threads";
+  }
+  // A batch shares the threads out by entry; each entry still equals the lone product.
+  const Tensor batch_a = stack({a, a.flip({0}), a * 2, a}), batch_b = stack({b, b, b, b.flip({1})});
+  const Tensor batched = bmm(batch_a, batch_b);
+  for (int64_t i = 0; i < 4; ++i) EXPECT_TRUE(equal(batched[i], mm(batch_a[i], batch_b[i]))) << "entry " << i;
+}
