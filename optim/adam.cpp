@@ -4,6 +4,7 @@
 
 #include <accel/autograd/grad_mode.h>
 #include <accel/optim/detail/step_helpers.h>
+#include <accel/tensor/backend.h>
 #include <accel/tensor/error.h>
 
 namespace accel::optim {
@@ -52,7 +53,17 @@ void Adam::step() {
       const Tensor exp_avg = detail::state_buffer(state, "exp_avg", param);
       const Tensor exp_avg_sq = detail::state_buffer(state, "exp_avg_sq", param);
       const int64_t step = ++state.step;
-
+      const Tensor max_exp_avg_sq = amsgrad ? detail::state_buffer(state, "max_exp_avg_sq", param) : Tensor();
+      if (detail::fused_update_applies(param, {exp_avg, exp_avg_sq, max_exp_avg_sq})) {
+        backend(param.device())
+            .adam_step(param, param.grad(), exp_avg, exp_avg_sq, max_exp_avg_sq,
+                       {.lr = lr, .beta1 = beta1, .beta2 = beta2, .eps = eps, .weight_decay = weight_decay,
+                        .step = step, .decoupled_weight_decay = decoupled_weight_decay_, .amsgrad = amsgrad,
+                        .maximize = maximize});
+        for (const Tensor& t : {param, exp_avg, exp_avg_sq, max_exp_avg_sq})
+          if (t.defined()) t.bump_version();
+        continue;
+      }
       if (decoupled_weight_decay_) param.mul_(1 - lr * weight_decay);
       const Tensor grad = detail::effective_gradient(param, maximize, decoupled_weight_decay_ ? 0 : weight_decay);
       exp_avg.lerp_(grad, 1 - beta1);
@@ -62,7 +73,7 @@ void Adam::step() {
       const double bias_correction2_sqrt = std::sqrt(1 - std::pow(beta2, static_cast<double>(step)));
       Tensor second_moment = exp_avg_sq;
       if (amsgrad) {
-        second_moment = detail::state_buffer(state, "max_exp_avg_sq", param);
+        second_moment = max_exp_avg_sq;
         second_moment.copy_(second_moment.maximum(exp_avg_sq));
       }
       const Tensor denom = second_moment.sqrt().div_(bias_correction2_sqrt).add_(eps);

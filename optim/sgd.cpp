@@ -2,6 +2,7 @@
 
 #include <accel/autograd/grad_mode.h>
 #include <accel/optim/detail/step_helpers.h>
+#include <accel/tensor/backend.h>
 #include <accel/tensor/error.h>
 
 namespace accel::optim {
@@ -40,16 +41,30 @@ void SGD::step() {
     const bool maximize = group.options["maximize"] != 0;
     for (const Tensor& param : group.params) {
       if (!param.grad().defined()) continue;
-      Tensor direction = detail::effective_gradient(param, maximize, weight_decay);
+      Tensor buffer;
+      bool first = false;  // the buffer starts as the first step's direction
       if (momentum != 0) {
         StateDict& buffers = state(param).tensors;
-        Tensor buffer;
         if (const Tensor* existing = buffers.find("momentum_buffer")) {
           buffer = *existing;
-          buffer.mul_(momentum).add_(direction, 1 - dampening);
         } else {
-          buffer = buffers.insert("momentum_buffer", direction.clone());
+          buffer = buffers.insert("momentum_buffer", empty_like(param));
+          first = true;
         }
+      }
+      if (detail::fused_update_applies(param, {buffer})) {
+        backend(param.device())
+            .sgd_step(param, param.grad(), buffer,
+                      {.lr = lr, .momentum = momentum, .dampening = dampening, .weight_decay = weight_decay,
+                       .nesterov = nesterov, .maximize = maximize, .first = first});
+        param.bump_version();
+        if (buffer.defined()) buffer.bump_version();
+        continue;
+      }
+      Tensor direction = detail::effective_gradient(param, maximize, weight_decay);
+      if (buffer.defined()) {
+        if (first) buffer.copy_(direction);
+        else buffer.mul_(momentum).add_(direction, 1 - dampening);
         direction = nesterov ? direction.add(buffer, momentum) : buffer;
       }
       param.add_(direction, -lr);

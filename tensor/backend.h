@@ -45,6 +45,25 @@ enum class TernaryOp : uint8_t { Where, Lerp, Addcmul, Addcdiv };
 enum class ReduceOp : uint8_t { Sum, Mean, Prod, Max, Min, All, Any };
 const char* name(ReduceOp op);
 
+// The hyper-parameters of one fused optimizer update (Backend::sgd_step / adam_step).
+struct SgdStep {
+  double lr, momentum, dampening, weight_decay;
+  bool nesterov, maximize;
+  bool first;  // the momentum buffer holds nothing yet: it starts as the gradient
+};
+struct AdamStep {
+  double lr, beta1, beta2, eps, weight_decay;
+  int64_t step;  // 1 on the first update (bias corrections)
+  bool decoupled_weight_decay, amsgrad, maximize;  // decoupled: AdamW
+};
+
+// Softmax + cross-entropy over class-index targets in one pass (Backend::cross_entropy).
+struct CrossEntropyTargets {
+  const Tensor& target;  // int64 [N] class indices
+  const Tensor& weight;  // [C] per-class weights, or undefined
+  int64_t ignore_index;
+};
+
 class Backend {
  public:
   virtual ~Backend() = default;
@@ -171,6 +190,24 @@ class Backend {
   virtual void group_norm_backward(const Tensor& grad_input, const Tensor& grad_weight, const Tensor& grad_bias,
                                    const Tensor& grad_output, const Tensor& x, const Tensor& mean,
                                    const Tensor& rstd, const Tensor& weight, int64_t groups) = 0;
+
+  // ---- fused training steps ----
+  // Softmax cross-entropy of logits x [N, C] (contiguous) against class indices: writes log_probs
+  // [N, C] (kept for the backward), losses [N] (-w[t] * log_probs[t], 0 where t == ignore_index)
+  // and weights [N] (w[t], or 0 where ignored). Throws accel::Error on a target out of [0, C).
+  virtual void cross_entropy(const Tensor& log_probs, const Tensor& losses, const Tensor& weights, const Tensor& x,
+                             const CrossEntropyTargets& targets) = 0;
+  // grad_x [N, C] = (exp(log_probs) - one_hot(t)) * weights[n] * row_scale[n], with row_scale the
+  // gradient reaching each row's loss ([N], possibly stride-0 broadcast).
+  virtual void cross_entropy_backward(const Tensor& grad_x, const Tensor& log_probs, const Tensor& weights,
+                                      const Tensor& row_scale, const Tensor& target) = 0;
+  // One optimizer update of a parameter in a single pass, PyTorch's update rules (optim/sgd.h,
+  // optim/adam.h). All tensors contiguous, of the parameter's shape, float32 or float64; state
+  // tensors that the options do not use may be undefined. Updates param and state in place.
+  virtual void sgd_step(const Tensor& param, const Tensor& grad, const Tensor& momentum_buffer,
+                        const SgdStep& step) = 0;
+  virtual void adam_step(const Tensor& param, const Tensor& grad, const Tensor& exp_avg, const Tensor& exp_avg_sq,
+                         const Tensor& max_exp_avg_sq, const AdamStep& step) = 0;
 };
 
 // The backend for a device type; throws a clear error when the device type is not compiled in or

@@ -1,11 +1,14 @@
 // Loss functions as in torch.nn.functional, composed of differentiable ops so that their gradients
 // follow from those ops (binary_cross_entropy has its own node, for PyTorch's gradient at 0 and 1).
+#include <accel/autograd/grad_mode.h>
 #include <accel/autograd/meta.h>
 #include <accel/autograd/ops/op_utils.h>
 
 namespace accel {
 namespace {
 
+using autograd::SavedTensor;
+using autograd::TensorList;
 using ops::check_defined;
 
 Tensor reduce(const Tensor& loss, Reduction reduction) {
@@ -118,6 +121,83 @@ Tensor cross_entropy_probs(const Tensor& log_probs, const Tensor& target, const 
   ACCEL_FAIL("cross_entropy: unknown reduction ", static_cast<int>(o.reduction));
 }
 
+// The fused kernel's case: [N, C] or [C] floating logits, int64 class indices, no label smoothing.
+bool fused_applies(const Tensor& input, const Tensor& target, const CrossEntropyOptions& o) {
+  const bool floating = input.dtype() == kFloat32 || input.dtype() == kFloat64;
+  return floating && o.label_smoothing == 0 && input.dim() <= 2 && target.dtype() == kInt64 &&
+         (!o.weight.defined() || o.weight.dtype() == input.dtype());
+}
+
+// Backward of the fused softmax cross-entropy. The gradient reaching each row's loss is
+// row_scale[n] (the incoming gradient, divided by the total weight for the mean); the input's is
+// (softmax - one_hot(target)) * weight[target] * row_scale per row.
+struct CrossEntropyBackward final : autograd::Node {
+  const char* name() const override { return "CrossEntropyBackward"; }
+  TensorList apply(TensorList&& g) override {
+    const int64_t rows = log_probs.size(0), classes = log_probs.size(1);
+    const Tensor grad = reduction == Reduction::Mean ? g[0] / total_weight : g[0];
+    const Tensor row_scale = reduction == Reduction::None ? grad.reshape({rows}) : grad.expand({rows});
+    const Tensor t = target.unpack(this).reshape({rows}).contiguous();
+    const Tensor x = input.unpack(this);
+    if (autograd::GradMode::is_enabled()) {  // create_graph: differentiable ops, so the result can be differentiated again
+      const Tensor safe = t.masked_fill(t == ignore_index, 0).unsqueeze(1);
+      const Tensor one_hot = zeros({rows, classes}, {.dtype = x.dtype(), .device = x.device()}).scatter(1, safe, 1.0);
+      const Tensor probs = softmax(x.reshape({rows, classes}), 1);
+      return {((probs - one_hot) * (weights * row_scale).unsqueeze(1)).view(x.sizes())};
+    }
+    const Tensor grad_x = empty(x.sizes(), {.dtype = x.dtype(), .device = x.device()});
+    backend(x.device()).cross_entropy_backward(grad_x.view({rows, classes}), log_probs, weights, row_scale, t);
+    return {grad_x};
+  }
+  void release_saved() override {
+    input.reset();
+    target.reset();
+    log_probs = weights = total_weight = Tensor();
+  }
+  Reduction reduction = Reduction::Mean;
+  int64_t ignore_index = -100;
+  SavedTensor input, target;
+  Tensor log_probs, weights, total_weight;  // internal: computed by the forward, seen by no one else
+};
+
+// log_softmax + nll_loss as one kernel each way (the composite form takes ~15 ops each way).
+Tensor fused_cross_entropy(const Tensor& input, const Tensor& target, const CrossEntropyOptions& o) {
+  check_index_target("cross_entropy", input, target);
+  const int64_t classes = input.size(-1), rows = input.dim() == 2 ? input.size(0) : 1;
+  const TensorOptions options{.dtype = input.dtype(), .device = input.device()};
+  Tensor losses = empty(target.sizes(), options), log_probs = empty({rows, classes}, options);
+  const Tensor weights = empty({rows}, options);
+  Tensor loss, total_weight;
+  {
+    NoGradGuard no_grad;
+    const Tensor flat_target = target.reshape({rows}).contiguous();
+    backend(input.device())
+        .cross_entropy(log_probs, losses.view({rows}), weights, input.reshape({rows, classes}).contiguous(),
+                       {flat_target, o.weight.defined() ? o.weight.contiguous() : o.weight, o.ignore_index});
+    switch (o.reduction) {
+      case Reduction::None: loss = losses; break;
+      case Reduction::Sum: loss = losses.sum(); break;
+      case Reduction::Mean:
+        // Per counted sample's weight; an empty input gives 0 / 0 = NaN, as in PyTorch.
+        total_weight = weights.sum();
+        loss = losses.sum() / total_weight;
+        break;
+    }
+  }
+  if (autograd::should_record(input)) {
+    auto node = autograd::make_node<CrossEntropyBackward>({&input});
+    node->reduction = o.reduction;
+    node->ignore_index = o.ignore_index;
+    node->input = SavedTensor(input);
+    node->target = SavedTensor(target);
+    node->log_probs = log_probs;
+    node->weights = weights;
+    node->total_weight = total_weight;
+    autograd::set_history(loss, *node);
+  }
+  return loss;
+}
+
 }  // namespace
 
 Tensor nll_loss(const Tensor& log_probs, const Tensor& target, const CrossEntropyOptions& options) {
@@ -133,6 +213,7 @@ Tensor cross_entropy(const Tensor& input, const Tensor& target, const CrossEntro
   check_class_input(op, input, target, options.weight);
   const double ls = options.label_smoothing;
   ACCEL_CHECK(ls >= 0 && ls <= 1, op, ": label_smoothing must be between 0.0 and 1.0, got ", ls);
+  if (fused_applies(input, target, options)) return fused_cross_entropy(input, target, options);
   const int64_t dim = class_dim(input);
   const Tensor log_probs = log_softmax(input, dim);
   if (target.sizes() == input.sizes()) return cross_entropy_probs(log_probs, target, options);

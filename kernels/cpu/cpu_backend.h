@@ -1,7 +1,8 @@
 #pragma once
 // The CPU backend: Eigen and plain loops on a persistent thread pool (kernels/cpu/parallel.h).
 // Each family of primitives is defined in its own file (copy.cpp, elementwise.cpp, reduce.cpp,
-// gemm.cpp, indexing.cpp, sort.cpp, random.cpp, softmax.cpp, conv.cpp, pool.cpp, norm.cpp).
+// gemm.cpp, indexing.cpp, sort.cpp, random.cpp, softmax.cpp, conv.cpp, pool.cpp, norm.cpp,
+// cross_entropy.cpp, optimizer_steps.cpp).
 #include <accel/tensor/backend.h>
 #include <accel/tensor/random.h>
 
@@ -47,6 +48,10 @@ class CpuBackend final : public Backend {
   void batch_norm_backward(const Tensor& grad_input, const Tensor& grad_weight, const Tensor& grad_bias, const Tensor& grad_output, const Tensor& x, const Tensor& weight, const Tensor& save_mean, const Tensor& save_invstd, bool training, double eps, const Tensor& running_mean, const Tensor& running_var) override;
   void layer_norm_backward(const Tensor& grad_input, const Tensor& grad_weight, const Tensor& grad_bias, const Tensor& grad_output, const Tensor& x, const Tensor& mean, const Tensor& rstd, const Tensor& weight) override;
   void group_norm_backward(const Tensor& grad_input, const Tensor& grad_weight, const Tensor& grad_bias, const Tensor& grad_output, const Tensor& x, const Tensor& mean, const Tensor& rstd, const Tensor& weight, int64_t groups) override;
+  void cross_entropy(const Tensor& log_probs, const Tensor& losses, const Tensor& weights, const Tensor& x, const CrossEntropyTargets& targets) override;
+  void cross_entropy_backward(const Tensor& grad_x, const Tensor& log_probs, const Tensor& weights, const Tensor& row_scale, const Tensor& target) override;
+  void sgd_step(const Tensor& param, const Tensor& grad, const Tensor& momentum_buffer, const SgdStep& step) override;
+  void adam_step(const Tensor& param, const Tensor& grad, const Tensor& exp_avg, const Tensor& exp_avg_sq, const Tensor& max_exp_avg_sq, const AdamStep& step) override;
 };
 
 }  // namespace accel::cpu

@@ -158,6 +158,18 @@ void CudaBackend::group_norm_backward(const Tensor&, const Tensor&, const Tensor
                                       const Tensor&, const Tensor&, const Tensor&, int64_t) {
   not_implemented("group_norm_backward");
 }
+void CudaBackend::cross_entropy(const Tensor&, const Tensor&, const Tensor&, const Tensor&,
+                                const CrossEntropyTargets&) {
+  not_implemented("cross_entropy");
+}
+void CudaBackend::cross_entropy_backward(const Tensor&, const Tensor&, const Tensor&, const Tensor&, const Tensor&) {
+  not_implemented("cross_entropy_backward");
+}
+void CudaBackend::sgd_step(const Tensor&, const Tensor&, const Tensor&, const SgdStep&) { not_implemented("sgd_step"); }
+void CudaBackend::adam_step(const Tensor&, const Tensor&, const Tensor&, const Tensor&, const Tensor&,
+                            const AdamStep&) {
+  not_implemented("adam_step");
+}
 
 Backend* detail::cuda_backend() {
   static CudaBackend backend;
