@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <utility>
+#include <vector>
 
 #include <accel/kernels/cpu/cpu_backend.h>
 #include <accel/kernels/cpu/nn_utils.h>
@@ -32,7 +34,52 @@ struct Planes {
   }
 };
 
+// The taps [first, last) of each output's window along one axis that fall inside the input, worked
+// out once per call rather than (with two integer divisions) per output.
+std::vector<std::pair<int64_t, int64_t>> window_taps(int64_t outputs, int64_t kernel, int64_t stride, int64_t padding,
+                                                     int64_t dilation, int64_t size) {
+  std::vector<std::pair<int64_t, int64_t>> taps(static_cast<size_t>(outputs));
+  for (int64_t o = 0; o < outputs; ++o) taps[o] = in_bounds(o * stride - padding, dilation, size, kernel);
+  return taps;
+}
+
 // Ties keep the first element in row-major order; a NaN wins (and the last NaN seen), as in PyTorch.
+// Compared with a select rather than a branch: on real activations the outcome is unpredictable.
+template <typename T>
+inline void keep_max(T v, int64_t at, T& best, int64_t& best_at) {
+  const bool take = v > best || v != v;
+  best = take ? v : best;
+  best_at = take ? at : best_at;
+}
+
+// When every window lies wholly inside the input (no padding reached, the usual case), one output
+// row is computed tap by tap: for each tap, a pass over the row's outputs, a loop of selects
+// without branches that the compiler vectorises.
+template <typename T>
+void max_pool_row_full_windows(const T* plane, int64_t width, int64_t h_start, int64_t out_w, IntArrayRef kernel,
+                               IntArrayRef stride, IntArrayRef dilation, T* y, int64_t* idx) {
+  for (int64_t i = 0; i < kernel[0]; ++i) {
+    const int64_t row = (h_start + i * dilation[0]) * width;
+    for (int64_t j = 0; j < kernel[1]; ++j) {
+      const T* x = plane + row + j * dilation[1];
+      const int64_t first = row + j * dilation[1];
+      if (i == 0 && j == 0) {
+        for (int64_t ow = 0; ow < out_w; ++ow) {
+          y[ow] = x[ow * stride[1]];
+          if (idx) idx[ow] = first + ow * stride[1];
+        }
+      } else if (idx) {
+        for (int64_t ow = 0; ow < out_w; ++ow) keep_max(x[ow * stride[1]], first + ow * stride[1], y[ow], idx[ow]);
+      } else {
+        for (int64_t ow = 0; ow < out_w; ++ow) {
+          const T v = x[ow * stride[1]];
+          y[ow] = v > y[ow] || v != v ? v : y[ow];
+        }
+      }
+    }
+  }
+}
+
 template <typename T>
 void max_pool_typed(const Tensor& out, const Tensor& indices, const Tensor& input, IntArrayRef kernel,
                     IntArrayRef stride, IntArrayRef padding, IntArrayRef dilation) {
@@ -40,26 +87,31 @@ void max_pool_typed(const Tensor& out, const Tensor& indices, const Tensor& inpu
   const T* x = input.data_ptr<T>();
   T* y = out.data_ptr<T>();
   int64_t* idx = indices.defined() ? indices.data_ptr<int64_t>() : nullptr;
+  const auto rows = window_taps(g.out_h, kernel[0], stride[0], padding[0], dilation[0], g.height);
+  const auto cols = window_taps(g.out_w, kernel[1], stride[1], padding[1], dilation[1], g.width);
+  const auto full = [](const auto& taps, int64_t k) {
+    return std::all_of(taps.begin(), taps.end(), [k](const auto& t) { return t.first == 0 && t.second == k; });
+  };
+  const bool full_windows = full(rows, kernel[0]) && full(cols, kernel[1]);
   g.for_each(kernel[0] * kernel[1], [&](int64_t p) {
     const T* plane = x + p * g.height * g.width;
     const int64_t o = p * g.out_h * g.out_w;
     for (int64_t oh = 0; oh < g.out_h; ++oh) {
       const int64_t h_start = oh * stride[0] - padding[0];
-      const auto [i0, i1] = in_bounds(h_start, dilation[0], g.height, kernel[0]);
+      if (full_windows) {
+        max_pool_row_full_windows(plane, g.width, h_start, g.out_w, kernel, stride, dilation, y + o + oh * g.out_w,
+                                  idx ? idx + o + oh * g.out_w : nullptr);
+        continue;
+      }
+      const auto [i0, i1] = rows[oh];
       for (int64_t ow = 0; ow < g.out_w; ++ow) {
         const int64_t w_start = ow * stride[1] - padding[1];
-        const auto [j0, j1] = in_bounds(w_start, dilation[1], g.width, kernel[1]);
+        const auto [j0, j1] = cols[ow];
         T best = -std::numeric_limits<T>::infinity();
         int64_t best_at = (h_start + i0 * dilation[0]) * g.width + w_start + j0 * dilation[1];
         for (int64_t i = i0; i < i1; ++i) {
           const int64_t row = (h_start + i * dilation[0]) * g.width + w_start;
-          for (int64_t j = j0; j < j1; ++j) {
-            const T v = plane[row + j * dilation[1]];
-            if (v > best || std::isnan(v)) {
-              best = v;
-              best_at = row + j * dilation[1];
-            }
-          }
+          for (int64_t j = j0; j < j1; ++j) keep_max(plane[row + j * dilation[1]], row + j * dilation[1], best, best_at);
         }
         y[o + oh * g.out_w + ow] = best;
         if (idx) idx[o + oh * g.out_w + ow] = best_at;
