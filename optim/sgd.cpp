@@ -48,7 +48,7 @@ void SGD::step() {
         if (const Tensor* existing = buffers.find("momentum_buffer")) {
           buffer = *existing;
         } else {
-          buffer = buffers.insert("momentum_buffer", empty_like(param));
+          buffer = buffers.insert("momentum_buffer", zeros_like(param));
           first = true;
         }
       }

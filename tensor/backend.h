@@ -49,7 +49,7 @@ const char* name(ReduceOp op);
 struct SgdStep {
   double lr, momentum, dampening, weight_decay;
   bool nesterov, maximize;
-  bool first;  // the momentum buffer holds nothing yet: it starts as the gradient
+  bool first;  // the momentum buffer (zeros) holds nothing yet: it starts as the direction
 };
 struct AdamStep {
   double lr, beta1, beta2, eps, weight_decay;

@@ -24,24 +24,42 @@ void dispatch_floating(DType t, const char* op, F&& fn) {
   }
 }
 
+// Calls f.template operator()<flags...>() with each runtime flag turned into a template argument,
+// so that every combination of options gets its own loop, without branches and vectorised.
+template <bool... Fixed, typename F>
+void with_flags(F&& f) {
+  f.template operator()<Fixed...>();
+}
+template <bool... Fixed, typename F, typename... Flags>
+void with_flags(F&& f, bool flag, Flags... rest) {
+  if (flag) with_flags<Fixed..., true>(f, rest...);
+  else with_flags<Fixed..., false>(f, rest...);
+}
+
+// The momentum buffer of a first step arrives zeroed, so that buf * 0 + 1 * d starts it at d.
 template <typename T>
 void sgd_typed(const Tensor& param, const Tensor& grad, const Tensor& momentum_buffer, const SgdStep& s) {
   T* p = param.data_ptr<T>();
   const T* g = grad.data_ptr<T>();
   T* buf = data_or_null<T>(momentum_buffer);
-  const T lr = static_cast<T>(s.lr), momentum = static_cast<T>(s.momentum);
-  const T keep = static_cast<T>(1 - s.dampening), decay = static_cast<T>(s.weight_decay);
-  parallel_for(0, param.numel(), kGrainSize, [&](int64_t begin, int64_t end) {
-    for (int64_t i = begin; i < end; ++i) {
-      T d = s.maximize ? -g[i] : g[i];
-      if (s.weight_decay != 0) d = d + decay * p[i];
-      if (buf) {
-        buf[i] = s.first ? d : buf[i] * momentum + keep * d;
-        d = s.nesterov ? d + momentum * buf[i] : buf[i];
-      }
-      p[i] = p[i] + -lr * d;
-    }
-  });
+  const T lr = static_cast<T>(s.lr), sign = s.maximize ? T(-1) : T(1), decay = static_cast<T>(s.weight_decay);
+  const T momentum = static_cast<T>(s.momentum);
+  const T keep = s.first ? T(0) : momentum, add = s.first ? T(1) : static_cast<T>(1 - s.dampening);
+  with_flags(
+      [&]<bool kDecay, bool kMomentum, bool kNesterov>() {
+        parallel_for(0, param.numel(), kGrainSize, [&](int64_t begin, int64_t end) {
+          for (int64_t i = begin; i < end; ++i) {
+            T d = sign * g[i];
+            if constexpr (kDecay) d = d + decay * p[i];
+            if constexpr (kMomentum) {
+              buf[i] = buf[i] * keep + add * d;
+              d = kNesterov ? d + momentum * buf[i] : buf[i];
+            }
+            p[i] = p[i] + -lr * d;
+          }
+        });
+      },
+      s.weight_decay != 0, buf != nullptr, s.nesterov);
 }
 
 template <typename T>
@@ -57,21 +75,25 @@ void adam_typed(const Tensor& param, const Tensor& grad, const Tensor& exp_avg, 
   const T step_size = static_cast<T>(-s.lr / (1 - std::pow(s.beta1, steps)));
   const T shrink = static_cast<T>(1 - s.lr * s.weight_decay), decay = static_cast<T>(s.weight_decay);
   const T w1 = static_cast<T>(1 - s.beta1), beta2 = static_cast<T>(s.beta2), w2 = static_cast<T>(1 - s.beta2);
-  const T eps = static_cast<T>(s.eps);
-  parallel_for(0, param.numel(), kGrainSize, [&](int64_t begin, int64_t end) {
-    for (int64_t i = begin; i < end; ++i) {
-      if (s.decoupled_weight_decay) p[i] = p[i] * shrink;
-      T d = s.maximize ? -g[i] : g[i];
-      if (!s.decoupled_weight_decay && s.weight_decay != 0) d = d + decay * p[i];
-      // lerp(m, d, w1) in PyTorch's form, as TernaryOp::Lerp computes it
-      m[i] = std::abs(w1) < T(0.5) ? m[i] + w1 * (d - m[i]) : d - (d - m[i]) * (T(1) - w1);
-      v[i] = v[i] * beta2 + w2 * d * d;
-      T second = v[i];
-      if (v_max) second = v_max[i] = std::isnan(v[i]) || v[i] > v_max[i] ? v[i] : v_max[i];  // NaN wins, as maximum
-      const T denom = std::sqrt(second) / bias_correction2_sqrt + eps;
-      p[i] = p[i] + step_size * m[i] / denom;
-    }
-  });
+  const T eps = static_cast<T>(s.eps), sign = s.maximize ? T(-1) : T(1);
+  const bool lerp_from_start = std::abs(w1) < T(0.5);  // which of PyTorch's two lerp forms TernaryOp::Lerp uses
+  with_flags(
+      [&]<bool kDecoupled, bool kDecay, bool kAmsgrad, bool kLerpFromStart>() {
+        parallel_for(0, param.numel(), kGrainSize, [&](int64_t begin, int64_t end) {
+          for (int64_t i = begin; i < end; ++i) {
+            if constexpr (kDecoupled) p[i] = p[i] * shrink;
+            T d = sign * g[i];
+            if constexpr (kDecay) d = d + decay * p[i];
+            m[i] = kLerpFromStart ? m[i] + w1 * (d - m[i]) : d - (d - m[i]) * (T(1) - w1);
+            v[i] = v[i] * beta2 + w2 * d * d;
+            T second = v[i];
+            if constexpr (kAmsgrad) second = v_max[i] = std::isnan(v[i]) || v[i] > v_max[i] ? v[i] : v_max[i];
+            p[i] = p[i] + step_size * m[i] / (std::sqrt(second) / bias_correction2_sqrt + eps);
+          }
+        });
+      },
+      s.decoupled_weight_decay, !s.decoupled_weight_decay && s.weight_decay != 0, v_max != nullptr,
+      lerp_from_start);
 }
 
 }  // namespace
