@@ -36,30 +36,66 @@ void with_flags(F&& f, bool flag, Flags... rest) {
   else with_flags<Fixed..., false>(f, rest...);
 }
 
+// The update's constants, passed by value to the element loops: read through references (lambda
+// captures), they would be reloaded on every iteration and keep the loops from vectorising.
+template <typename T>
+struct SgdConstants {
+  T lr, sign, decay, momentum, keep, add;
+};
+
+template <typename T, bool kDecay, bool kMomentum, bool kNesterov>
+void sgd_range(int64_t begin, int64_t end, T* __restrict p, const T* __restrict g, T* __restrict buf,
+               const SgdConstants<T> c) {
+  for (int64_t i = begin; i < end; ++i) {
+    T d = c.sign * g[i];
+    if constexpr (kDecay) d = d + c.decay * p[i];
+    if constexpr (kMomentum) {
+      buf[i] = buf[i] * c.keep + c.add * d;
+      d = kNesterov ? d + c.momentum * buf[i] : buf[i];
+    }
+    p[i] = p[i] + -c.lr * d;
+  }
+}
+
 // The momentum buffer of a first step arrives zeroed, so that buf * 0 + 1 * d starts it at d.
 template <typename T>
 void sgd_typed(const Tensor& param, const Tensor& grad, const Tensor& momentum_buffer, const SgdStep& s) {
   T* p = param.data_ptr<T>();
   const T* g = grad.data_ptr<T>();
   T* buf = data_or_null<T>(momentum_buffer);
-  const T lr = static_cast<T>(s.lr), sign = s.maximize ? T(-1) : T(1), decay = static_cast<T>(s.weight_decay);
-  const T momentum = static_cast<T>(s.momentum);
-  const T keep = s.first ? T(0) : momentum, add = s.first ? T(1) : static_cast<T>(1 - s.dampening);
+  const SgdConstants<T> c{.lr = static_cast<T>(s.lr),
+                          .sign = s.maximize ? T(-1) : T(1),
+                          .decay = static_cast<T>(s.weight_decay),
+                          .momentum = static_cast<T>(s.momentum),
+                          .keep = s.first ? T(0) : static_cast<T>(s.momentum),
+                          .add = s.first ? T(1) : static_cast<T>(1 - s.dampening)};
   with_flags(
       [&]<bool kDecay, bool kMomentum, bool kNesterov>() {
         parallel_for(0, param.numel(), kGrainSize, [&](int64_t begin, int64_t end) {
-          for (int64_t i = begin; i < end; ++i) {
-            T d = sign * g[i];
-            if constexpr (kDecay) d = d + decay * p[i];
-            if constexpr (kMomentum) {
-              buf[i] = buf[i] * keep + add * d;
-              d = kNesterov ? d + momentum * buf[i] : buf[i];
-            }
-            p[i] = p[i] + -lr * d;
-          }
+          sgd_range<T, kDecay, kMomentum, kNesterov>(begin, end, p, g, buf, c);
         });
       },
       s.weight_decay != 0, buf != nullptr, s.nesterov);
+}
+
+template <typename T>
+struct AdamConstants {
+  T shrink, sign, decay, w1, beta2, w2, bias_correction2_sqrt, eps, step_size;
+};
+
+template <typename T, bool kDecoupled, bool kDecay, bool kAmsgrad, bool kLerpFromStart>
+void adam_range(int64_t begin, int64_t end, T* __restrict p, const T* __restrict g, T* __restrict m,
+                T* __restrict v, T* __restrict v_max, const AdamConstants<T> c) {
+  for (int64_t i = begin; i < end; ++i) {
+    if constexpr (kDecoupled) p[i] = p[i] * c.shrink;
+    T d = c.sign * g[i];
+    if constexpr (kDecay) d = d + c.decay * p[i];
+    m[i] = kLerpFromStart ? m[i] + c.w1 * (d - m[i]) : d - (d - m[i]) * (T(1) - c.w1);
+    v[i] = v[i] * c.beta2 + c.w2 * d * d;
+    T second = v[i];
+    if constexpr (kAmsgrad) second = v_max[i] = std::isnan(v[i]) || v[i] > v_max[i] ? v[i] : v_max[i];
+    p[i] = p[i] + c.step_size * m[i] / (std::sqrt(second) / c.bias_correction2_sqrt + c.eps);
+  }
 }
 
 template <typename T>
@@ -71,25 +107,20 @@ void adam_typed(const Tensor& param, const Tensor& grad, const Tensor& exp_avg, 
   T* v = exp_avg_sq.data_ptr<T>();
   T* v_max = data_or_null<T>(max_exp_avg_sq);
   const double steps = static_cast<double>(s.step);
-  const T bias_correction2_sqrt = static_cast<T>(std::sqrt(1 - std::pow(s.beta2, steps)));
-  const T step_size = static_cast<T>(-s.lr / (1 - std::pow(s.beta1, steps)));
-  const T shrink = static_cast<T>(1 - s.lr * s.weight_decay), decay = static_cast<T>(s.weight_decay);
-  const T w1 = static_cast<T>(1 - s.beta1), beta2 = static_cast<T>(s.beta2), w2 = static_cast<T>(1 - s.beta2);
-  const T eps = static_cast<T>(s.eps), sign = s.maximize ? T(-1) : T(1);
-  const bool lerp_from_start = std::abs(w1) < T(0.5);  // which of PyTorch's two lerp forms TernaryOp::Lerp uses
+  const AdamConstants<T> c{.shrink = static_cast<T>(1 - s.lr * s.weight_decay),
+                           .sign = s.maximize ? T(-1) : T(1),
+                           .decay = static_cast<T>(s.weight_decay),
+                           .w1 = static_cast<T>(1 - s.beta1),
+                           .beta2 = static_cast<T>(s.beta2),
+                           .w2 = static_cast<T>(1 - s.beta2),
+                           .bias_correction2_sqrt = static_cast<T>(std::sqrt(1 - std::pow(s.beta2, steps))),
+                           .eps = static_cast<T>(s.eps),
+                           .step_size = static_cast<T>(-s.lr / (1 - std::pow(s.beta1, steps)))};
+  const bool lerp_from_start = std::abs(c.w1) < T(0.5);  // which of PyTorch's two lerp forms TernaryOp::Lerp uses
   with_flags(
       [&]<bool kDecoupled, bool kDecay, bool kAmsgrad, bool kLerpFromStart>() {
         parallel_for(0, param.numel(), kGrainSize, [&](int64_t begin, int64_t end) {
-          for (int64_t i = begin; i < end; ++i) {
-            if constexpr (kDecoupled) p[i] = p[i] * shrink;
-            T d = sign * g[i];
-            if constexpr (kDecay) d = d + decay * p[i];
-            m[i] = kLerpFromStart ? m[i] + w1 * (d - m[i]) : d - (d - m[i]) * (T(1) - w1);
-            v[i] = v[i] * beta2 + w2 * d * d;
-            T second = v[i];
-            if constexpr (kAmsgrad) second = v_max[i] = std::isnan(v[i]) || v[i] > v_max[i] ? v[i] : v_max[i];
-            p[i] = p[i] + step_size * m[i] / (std::sqrt(second) / bias_correction2_sqrt + eps);
-          }
+          adam_range<T, kDecoupled, kDecay, kAmsgrad, kLerpFromStart>(begin, end, p, g, m, v, v_max, c);
         });
       },
       s.decoupled_weight_decay, !s.decoupled_weight_decay && s.weight_decay != 0, v_max != nullptr,
