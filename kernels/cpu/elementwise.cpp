@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 #include <numbers>
+#include <type_traits>
 
 #include <Eigen/Core>
 #include <unsupported/Eigen/SpecialFunctions>
@@ -191,9 +192,46 @@ template <typename T, typename F>
 void compare_loop(const Tensor& out, const Tensor& x, const Tensor& y, F f) {
   using C = compute_t<T>;
   for_each_row<3>({&out, &x, &y}, [&](char** p, const int64_t* s, int64_t n) {
+    if (s[0] == sizeof(bool) && s[1] == sizeof(T) && s[2] == 0) {  // x > 0 and the like: a vectorised loop
+      bool* o = reinterpret_cast<bool*>(p[0]);
+      const T* a = reinterpret_cast<const T*>(p[1]);
+      const C bv = static_cast<C>(*reinterpret_cast<const T*>(p[2]));
+      for (int64_t i = 0; i < n; ++i) o[i] = f(static_cast<C>(a[i]), bv);
+      return;
+    }
     for (int64_t i = 0; i < n; ++i)
       *reinterpret_cast<bool*>(p[0] + i * s[0]) = f(static_cast<C>(*reinterpret_cast<const T*>(p[1] + i * s[1])),
                                                     static_cast<C>(*reinterpret_cast<const T*>(p[2] + i * s[2])));
+  });
+}
+
+// where(cond, y, z). The common gradient masks (contiguous condition and output, each value
+// contiguous or one broadcast scalar) get loops the compiler vectorises.
+template <typename T>
+void where_loop(const Tensor& out, const Tensor& cond, const Tensor& y, const Tensor& z) {
+  for_each_row<4>({&out, &cond, &y, &z}, [](char** p, const int64_t* s, int64_t n) {
+    if (s[0] == sizeof(T) && s[1] == sizeof(bool) && (s[2] == sizeof(T) || s[2] == 0) &&
+        (s[3] == sizeof(T) || s[3] == 0)) {
+      T* o = reinterpret_cast<T*>(p[0]);
+      const bool* c = reinterpret_cast<const bool*>(p[1]);
+      const T* a = reinterpret_cast<const T*>(p[2]);
+      const T* b = reinterpret_cast<const T*>(p[3]);
+      // Steps as compile-time constants (1: contiguous, 0: a broadcast scalar), one loop per case.
+      const auto run = [&](auto a_step, auto b_step) {
+        for (int64_t i = 0; i < n; ++i) o[i] = c[i] ? a[i * a_step] : b[i * b_step];
+      };
+      using One = std::integral_constant<int64_t, 1>;
+      using Zero = std::integral_constant<int64_t, 0>;
+      if (s[2] != 0 && s[3] != 0) run(One{}, One{});
+      else if (s[2] != 0) run(One{}, Zero{});
+      else if (s[3] != 0) run(Zero{}, One{});
+      else run(Zero{}, Zero{});
+      return;
+    }
+    for (int64_t i = 0; i < n; ++i)
+      *reinterpret_cast<T*>(p[0] + i * s[0]) = *reinterpret_cast<const bool*>(p[1] + i * s[1])
+                                                   ? *reinterpret_cast<const T*>(p[2] + i * s[2])
+                                                   : *reinterpret_cast<const T*>(p[3] + i * s[3]);
   });
 }
 
@@ -357,15 +395,7 @@ void CpuBackend::ternary(TernaryOp op, const Tensor& out, const Tensor& x, const
                          Scalar value) {
   ACCEL_DISPATCH(out.dtype(), "ternary", [&]<typename T>() {
     using C = compute_t<T>;
-    if (op == TernaryOp::Where) {
-      for_each_row<4>({&out, &x, &y, &z}, [](char** p, const int64_t* s, int64_t n) {
-        for (int64_t i = 0; i < n; ++i)
-          *reinterpret_cast<T*>(p[0] + i * s[0]) = *reinterpret_cast<const bool*>(p[1] + i * s[1])
-                                                       ? *reinterpret_cast<const T*>(p[2] + i * s[2])
-                                                       : *reinterpret_cast<const T*>(p[3] + i * s[3]);
-      });
-      return;
-    }
+    if (op == TernaryOp::Where) return where_loop<T>(out, x, y, z);
     if constexpr (std::is_same_v<T, bool>) {
       ACCEL_FAIL("lerp/addcmul/addcdiv: not defined for bool tensors");
     } else {

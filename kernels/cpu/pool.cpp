@@ -80,6 +80,22 @@ void max_pool_row_full_windows(const T* plane, int64_t width, int64_t h_start, i
   }
 }
 
+// The CNN's pooling (2x2 windows, stride 2, inside the input): each output's four candidates are
+// compared in registers, in row-major order, and the loop over a row's outputs vectorises.
+template <typename T>
+void max_pool_row_2x2(const T* top, int64_t top_at, int64_t width, int64_t out_w, T* y, int64_t* idx) {
+  const T* bottom = top + width;
+  for (int64_t ow = 0; ow < out_w; ++ow) {
+    T best = top[2 * ow];
+    int64_t best_at = top_at + 2 * ow;
+    keep_max(top[2 * ow + 1], top_at + 2 * ow + 1, best, best_at);
+    keep_max(bottom[2 * ow], top_at + width + 2 * ow, best, best_at);
+    keep_max(bottom[2 * ow + 1], top_at + width + 2 * ow + 1, best, best_at);
+    y[ow] = best;
+    if (idx) idx[ow] = best_at;
+  }
+}
+
 template <typename T>
 void max_pool_typed(const Tensor& out, const Tensor& indices, const Tensor& input, IntArrayRef kernel,
                     IntArrayRef stride, IntArrayRef padding, IntArrayRef dilation) {
@@ -93,11 +109,18 @@ void max_pool_typed(const Tensor& out, const Tensor& indices, const Tensor& inpu
     return std::all_of(taps.begin(), taps.end(), [k](const auto& t) { return t.first == 0 && t.second == k; });
   };
   const bool full_windows = full(rows, kernel[0]) && full(cols, kernel[1]);
+  const bool two_by_two = full_windows && kernel[0] == 2 && kernel[1] == 2 && stride[0] == 2 && stride[1] == 2 &&
+                          dilation[0] == 1 && dilation[1] == 1;
   g.for_each(kernel[0] * kernel[1], [&](int64_t p) {
     const T* plane = x + p * g.height * g.width;
     const int64_t o = p * g.out_h * g.out_w;
     for (int64_t oh = 0; oh < g.out_h; ++oh) {
       const int64_t h_start = oh * stride[0] - padding[0];
+      if (two_by_two) {
+        max_pool_row_2x2(plane + h_start * g.width, h_start * g.width, g.width, g.out_w, y + o + oh * g.out_w,
+                         idx ? idx + o + oh * g.out_w : nullptr);
+        continue;
+      }
       if (full_windows) {
         max_pool_row_full_windows(plane, g.width, h_start, g.out_w, kernel, stride, dilation, y + o + oh * g.out_w,
                                   idx ? idx + o + oh * g.out_w : nullptr);

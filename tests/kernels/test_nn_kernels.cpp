@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <limits>
+#include <tuple>
 
 #include <accel/accel.h>
 
@@ -245,6 +246,43 @@ TEST(NnPool, MaxPoolValuesAndIndices) {
   const auto [o3, i3] = max_pool2d_with_indices(tensor({{1.f, 1.f}, {1.f, NAN}}).view({1, 1, 2, 2}), {1, 2});
   expect_values(o3, {1, NAN});
   EXPECT_EQ(i3.to_vector<int64_t>(), (std::vector<int64_t>{0, 3}));
+}
+
+// The 2x2 stride-2 loop, the tap-by-tap loop (windows inside the input) and the clipped loop
+// (padding) against a direct reading of the rule: ties keep the first element in row-major order, a
+// NaN wins and the last NaN is kept.
+TEST(NnPool, MaxPoolEveryLoopFollowsTheTieAndNanRule) {
+  manual_seed(9);
+  const Tensor x = randint(0, 3, {2, 3, 6, 8}).to(kFloat32);  // many ties
+  for (int64_t at : {5, 17, 18, 40, 41, 100, 229}) x.data_ptr<float>()[at] = NAN;
+  const auto xv = x.contiguous().to_vector<float>();
+  for (auto [k, s, pad] : {std::tuple{2, 2, 0}, {3, 3, 0}, {2, 2, 1}, {3, 2, 1}}) {
+    const auto [out, idx] = max_pool2d_with_indices(x, k, s, pad);
+    const int64_t oh_n = out.size(2), ow_n = out.size(3);
+    const auto ov = out.to_vector<float>();
+    const auto iv = idx.to_vector<int64_t>();
+    for (int64_t plane = 0; plane < 6; ++plane) {
+      for (int64_t oh = 0; oh < oh_n; ++oh) {
+        for (int64_t ow = 0; ow < ow_n; ++ow) {
+          float best = -INFINITY;
+          int64_t best_at = -1;
+          for (int64_t h = oh * s - pad; h < oh * s - pad + k; ++h) {
+            for (int64_t w = ow * s - pad; w < ow * s - pad + k; ++w) {
+              if (h < 0 || h >= 6 || w < 0 || w >= 8) continue;
+              const float v = xv[plane * 48 + h * 8 + w];
+              if (best_at < 0 || v > best || std::isnan(v)) {
+                best = v;
+                best_at = h * 8 + w;
+              }
+            }
+          }
+          const int64_t o = (plane * oh_n + oh) * ow_n + ow;
+          EXPECT_EQ(iv[o], best_at) << "kernel " << k << " stride " << s << " padding " << pad << " output " << o;
+          EXPECT_TRUE(ov[o] == best || (std::isnan(ov[o]) && std::isnan(best))) << "output " << o;
+        }
+      }
+    }
+  }
 }
 
 TEST(NnPool, MaxPoolPaddingDilationCeilMode) {
