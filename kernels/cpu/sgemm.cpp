@@ -57,17 +57,30 @@ constexpr int64_t KC = 256;
 constexpr int64_t MC = MR * 24;
 constexpr int64_t NC = NR * 128;
 
-// C tile (rows x cols <= MR x NR, rows ldc apart) = alpha * (A panel @ B panel) + beta * C tile.
-void micro_kernel(int64_t kc, const float* a, const float* b, float alpha, float beta, float* c, int64_t ldc,
-                  int64_t rows, int64_t cols) {
+// Where the micro-kernel reads its MR rows of A: a packed panel (A[i][p] at a[p * MR + i]), or a
+// row-major A in place (at a[i * row_stride + p]), which then needs no packing at all.
+struct PackedRows {
+  static constexpr int64_t row_step(int64_t) { return 1; }
+  static constexpr int64_t col_step = MR;
+};
+struct RowMajorRows {
+  static int64_t row_step(int64_t row_stride) { return row_stride; }
+  static constexpr int64_t col_step = 1;
+};
+
+// C tile (rows x cols <= MR x NR, rows ldc apart) = alpha * (A rows @ B panel) + beta * C tile.
+template <typename ARows>
+void micro_kernel(int64_t kc, const float* a, int64_t a_row_stride, const float* b, float alpha, float beta, float* c,
+                  int64_t ldc, int64_t rows, int64_t cols) {
+  const int64_t rs = ARows::row_step(a_row_stride);
   Vec acc[MR][2];
 #pragma GCC unroll 16
   for (int i = 0; i < MR; ++i) acc[i][0] = acc[i][1] = Isa::zero();
-  for (int64_t p = 0; p < kc; ++p, a += MR, b += NR) {
+  for (int64_t p = 0; p < kc; ++p, a += ARows::col_step, b += NR) {
     const Vec b0 = Isa::load(b), b1 = Isa::load(b + kW);
 #pragma GCC unroll 16
     for (int i = 0; i < MR; ++i) {
-      const Vec ai = Isa::broadcast(a[i]);
+      const Vec ai = Isa::broadcast(a[i * rs]);
       acc[i][0] = Isa::fma(ai, b0, acc[i][0]);
       acc[i][1] = Isa::fma(ai, b1, acc[i][1]);
     }
@@ -103,8 +116,10 @@ void pack_a(MatrixView a, int64_t rows, int64_t kc, float* dst) {
     const int64_t mr = std::min(MR, rows - r0);
     const float* src = a.data + r0 * a.row_stride;
     if (mr < MR) std::fill(dst, dst + MR * kc, 0.0f);
-    if (a.row_stride == 1) {  // a transposed view: the panel's values of one column are adjacent
-      for (int64_t p = 0; p < kc; ++p) std::memcpy(dst + p * MR, src + p * a.col_stride, mr * sizeof(float));
+    if (a.row_stride == 1 && mr == MR) {  // a transposed view: the panel's values of one column are adjacent
+      for (int64_t p = 0; p < kc; ++p) std::copy_n(src + p * a.col_stride, MR, dst + p * MR);
+    } else if (a.row_stride == 1) {
+      for (int64_t p = 0; p < kc; ++p) std::copy_n(src + p * a.col_stride, mr, dst + p * MR);
     } else {
       for (int64_t i = 0; i < mr; ++i)
         for (int64_t p = 0; p < kc; ++p) dst[p * MR + i] = src[i * a.row_stride + p * a.col_stride];
@@ -112,16 +127,49 @@ void pack_a(MatrixView a, int64_t rows, int64_t kc, float* dst) {
   }
 }
 
+// dst[j * dst_stride + i] = src[i * src_stride + j] for an 8 x 8 block (AVX, also on AVX-512 CPUs).
+void transpose_8x8(const float* src, int64_t src_stride, float* dst, int64_t dst_stride) {
+  __m256 r[8], t[8];
+  for (int i = 0; i < 8; ++i) r[i] = _mm256_loadu_ps(src + i * src_stride);
+  for (int i = 0; i < 8; i += 2) {
+    t[i] = _mm256_unpacklo_ps(r[i], r[i + 1]);
+    t[i + 1] = _mm256_unpackhi_ps(r[i], r[i + 1]);
+  }
+  for (int i = 0; i < 8; i += 4) {
+    r[i] = _mm256_shuffle_ps(t[i], t[i + 2], _MM_SHUFFLE(1, 0, 1, 0));
+    r[i + 1] = _mm256_shuffle_ps(t[i], t[i + 2], _MM_SHUFFLE(3, 2, 3, 2));
+    r[i + 2] = _mm256_shuffle_ps(t[i + 1], t[i + 3], _MM_SHUFFLE(1, 0, 1, 0));
+    r[i + 3] = _mm256_shuffle_ps(t[i + 1], t[i + 3], _MM_SHUFFLE(3, 2, 3, 2));
+  }
+  for (int i = 0; i < 4; ++i) {
+    _mm256_storeu_ps(dst + i * dst_stride, _mm256_permute2f128_ps(r[i], r[i + 4], 0x20));
+    _mm256_storeu_ps(dst + (i + 4) * dst_stride, _mm256_permute2f128_ps(r[i], r[i + 4], 0x31));
+  }
+}
+
 // B [kc, cols] (a view starting at the block) into NR-column panels: for each p, the panel's NR
-// values of row p; columns past the end are zero.
+// values of row p; columns past the end are zero. Packing costs a pass over B per product, which
+// for a short A (a batch of 32 rows) is a third of the time: whole rows are copied as vectors, and
+// a transposed B (a weight in x @ W^T) is transposed in 8 x 8 register blocks.
 void pack_b(MatrixView b, int64_t kc, int64_t cols, float* dst) {
   for (int64_t c0 = 0; c0 < cols; c0 += NR, dst += NR * kc) {
     const int64_t nr = std::min(NR, cols - c0);
     const float* src = b.data + c0 * b.col_stride;
     if (nr < NR) std::fill(dst, dst + NR * kc, 0.0f);
-    if (b.col_stride == 1) {
+    if (b.col_stride == 1 && nr == NR) {
+      for (int64_t p = 0; p < kc; ++p) {
+        Isa::store(dst + p * NR, Isa::load(src + p * b.row_stride));
+        Isa::store(dst + p * NR + kW, Isa::load(src + p * b.row_stride + kW));
+      }
+    } else if (b.col_stride == 1) {
       for (int64_t p = 0; p < kc; ++p) std::memcpy(dst + p * NR, src + p * b.row_stride, nr * sizeof(float));
-    } else {  // e.g. a transposed weight: read each column along its unit stride
+    } else if (b.row_stride == 1 && nr == NR) {  // column j of the panel is contiguous in memory
+      int64_t p = 0;
+      for (; p + 8 <= kc; p += 8)
+        for (int64_t j = 0; j < NR; j += 8) transpose_8x8(src + j * b.col_stride + p, b.col_stride, dst + p * NR + j, NR);
+      for (; p < kc; ++p)
+        for (int64_t j = 0; j < NR; ++j) dst[p * NR + j] = src[j * b.col_stride + p];
+    } else {
       for (int64_t j = 0; j < nr; ++j)
         for (int64_t p = 0; p < kc; ++p) dst[p * NR + j] = src[j * b.col_stride + p * b.row_stride];
     }
@@ -160,6 +208,11 @@ void sgemm_serial(int64_t m, int64_t n, int64_t k, float alpha, MatrixView a, Ma
   const int64_t k_slices = (k + KC - 1) / KC;
   const int64_t kc_max = (k + k_slices - 1) / k_slices;
   float* packed_a = a_buffer.get(std::min(MC, (m + MR - 1) / MR * MR) * kc_max);
+  // A row-major A can be read in place by the kernel's broadcasts. Packing costs about a cycle per
+  // element of A against n / 32 cycles of arithmetic on it, so it is skipped when n is small (the
+  // forward GEMM of a narrow layer); for wide products the packed panel's locality pays (A's rows,
+  // a page apart, would otherwise compete for the same cache sets).
+  const bool a_in_place = a.col_stride == 1 && n <= 256;
   float* packed_b = b_buffer.get(std::min(NC, (n + NR - 1) / NR * NR) * kc_max);
   for (int64_t jc = 0; jc < n; jc += NC) {
     const int64_t nc = std::min(NC, n - jc);
@@ -169,11 +222,20 @@ void sgemm_serial(int64_t m, int64_t n, int64_t k, float alpha, MatrixView a, Ma
       pack_b(offset(b, pc, jc), kc, nc, packed_b);
       for (int64_t ic = 0; ic < m; ic += MC) {
         const int64_t mc = std::min(MC, m - ic);
-        pack_a(offset(a, ic, pc), mc, kc, packed_a);
+        // A row-major A is read in place, all but a last partial panel, which is packed (zero-padded).
+        const int64_t direct_rows = a_in_place ? mc / MR * MR : 0;
+        pack_a(offset(a, ic + direct_rows, pc), mc - direct_rows, kc, packed_a);
         for (int64_t jr = 0; jr < nc; jr += NR) {
           for (int64_t ir = 0; ir < mc; ir += MR) {
-            micro_kernel(kc, packed_a + ir * kc, packed_b + jr * kc, alpha, slice_beta, c + (ic + ir) * ldc + jc + jr,
-                         ldc, std::min(MR, mc - ir), std::min(NR, nc - jr));
+            float* tile = c + (ic + ir) * ldc + jc + jr;
+            const int64_t rows = std::min(MR, mc - ir), cols = std::min(NR, nc - jr);
+            if (ir < direct_rows) {
+              micro_kernel<RowMajorRows>(kc, a.data + (ic + ir) * a.row_stride + pc * a.col_stride, a.row_stride,
+                                         packed_b + jr * kc, alpha, slice_beta, tile, ldc, rows, cols);
+            } else {
+              micro_kernel<PackedRows>(kc, packed_a + (ir - direct_rows) * kc, 0, packed_b + jr * kc, alpha,
+                                       slice_beta, tile, ldc, rows, cols);
+            }
           }
         }
       }
