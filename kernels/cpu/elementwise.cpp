@@ -213,19 +213,32 @@ void where_loop(const Tensor& out, const Tensor& cond, const Tensor& y, const Te
     if (s[0] == sizeof(T) && s[1] == sizeof(bool) && (s[2] == sizeof(T) || s[2] == 0) &&
         (s[3] == sizeof(T) || s[3] == 0)) {
       T* o = reinterpret_cast<T*>(p[0]);
-      const bool* c = reinterpret_cast<const bool*>(p[1]);
+      const uint8_t* c = reinterpret_cast<const uint8_t*>(p[1]);  // bool bytes: GCC vectorises uint8_t loads
       const T* a = reinterpret_cast<const T*>(p[2]);
       const T* b = reinterpret_cast<const T*>(p[3]);
-      // Steps as compile-time constants (1: contiguous, 0: a broadcast scalar), one loop per case.
-      const auto run = [&](auto a_step, auto b_step) {
-        for (int64_t i = 0; i < n; ++i) o[i] = c[i] ? a[i * a_step] : b[i * b_step];
-      };
-      using One = std::integral_constant<int64_t, 1>;
-      using Zero = std::integral_constant<int64_t, 0>;
-      if (s[2] != 0 && s[3] != 0) run(One{}, One{});
-      else if (s[2] != 0) run(One{}, Zero{});
-      else if (s[3] != 0) run(Zero{}, One{});
-      else run(Zero{}, Zero{});
+      // One loop per case (each value contiguous or a scalar), every value loaded unconditionally,
+      // so that the choice is a select rather than a branch.
+      if (s[2] != 0 && s[3] != 0) {
+        for (int64_t i = 0; i < n; ++i) {
+          const T av = a[i], bv = b[i];
+          o[i] = c[i] != 0 ? av : bv;
+        }
+      } else if (s[2] != 0) {
+        const T bv = *b;
+        for (int64_t i = 0; i < n; ++i) {
+          const T av = a[i];
+          o[i] = c[i] != 0 ? av : bv;
+        }
+      } else if (s[3] != 0) {
+        const T av = *a;
+        for (int64_t i = 0; i < n; ++i) {
+          const T bv = b[i];
+          o[i] = c[i] != 0 ? av : bv;
+        }
+      } else {
+        const T av = *a, bv = *b;
+        for (int64_t i = 0; i < n; ++i) o[i] = c[i] != 0 ? av : bv;
+      }
       return;
     }
     for (int64_t i = 0; i < n; ++i)
