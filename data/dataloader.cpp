@@ -114,13 +114,16 @@ class EpochRun {
   };
 
   Batch load(size_t b) const {
+    if (!collate_) {  // the default collation, which a dataset may do in one go
+      if (std::optional<Batch> batch = dataset_->get_batch(batches_[b])) return std::move(*batch);
+    }
     std::vector<Example> examples;
     examples.reserve(batches_[b].size());
     for (size_t j = 0; j < batches_[b].size(); ++j) {
       const SampleGeneratorScope random(mix_seed(seed_, static_cast<uint64_t>(epoch_), b, j));
       examples.push_back(dataset_->get(batches_[b][j]));
     }
-    return collate_(std::move(examples));
+    return collate_ ? collate_(std::move(examples)) : default_collate(std::move(examples));
   }
 
   // Waits for batch b from the workers and takes it out of its slot (its error stays).
@@ -165,7 +168,7 @@ class EpochRun {
   }
 
   const DatasetPtr dataset_;
-  const CollateFn collate_;
+  const CollateFn collate_;  // null: default_collate
   const std::vector<std::vector<int64_t>> batches_;
   const uint64_t seed_;
   const int64_t epoch_;
@@ -191,7 +194,6 @@ DataLoader::DataLoader(DatasetPtr dataset, DataLoaderOptions options)
   ACCEL_CHECK(options_.prefetch_factor >= 1, "DataLoader: prefetch_factor must be at least 1, got ",
               options_.prefetch_factor);
   ACCEL_CHECK(!(options_.sampler && options_.shuffle), "DataLoader: sampler is mutually exclusive with shuffle");
-  if (!options_.collate_fn) options_.collate_fn = default_collate;
   seed_ = options_.seed ? *options_.seed : default_generator().draw(1).bits64(0);
   if (options_.batch_sampler) {
     ACCEL_CHECK(options_.batch_size == 1 && !options_.shuffle && !options_.sampler && !options_.drop_last,

@@ -38,7 +38,7 @@ struct DataLoaderOptions {
   std::shared_ptr<Sampler> sampler = nullptr;  // instead of shuffle
   // Yields whole batches; excludes batch_size (other than 1), shuffle, sampler and drop_last.
   std::shared_ptr<BatchSampler> batch_sampler = nullptr;
-  CollateFn collate_fn = nullptr;  // default: default_collate
+  CollateFn collate_fn = nullptr;  // default: default_collate, or Dataset::get_batch where a dataset has it
   int64_t num_workers = 0;  // 0: batches are loaded on the consumer's thread when dereferenced
   int64_t prefetch_factor = 2;  // batches in flight per worker
   // Accepted for PyTorch compatibility and ignored: accel has no page-locked host allocator yet, so

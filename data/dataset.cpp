@@ -25,6 +25,22 @@ TensorDataset::TensorDataset(std::vector<Tensor> tensors) : tensors_(std::move(t
   size_ = tensors_[0].size(0);
 }
 
+std::optional<Batch> Dataset::get_batch(const std::vector<int64_t>&) const { return std::nullopt; }
+
+Batch gather_rows(const char* who, const std::vector<Tensor>& tensors, int64_t size,
+                  const std::vector<int64_t>& indices) {
+  for (int64_t i : indices) check_index(who, i, size);
+  const Tensor rows = tensor(indices);
+  Batch batch;
+  batch.reserve(tensors.size());
+  for (const Tensor& t : tensors) batch.push_back(t.index_select(0, rows));
+  return batch;
+}
+
+std::optional<Batch> TensorDataset::get_batch(const std::vector<int64_t>& indices) const {
+  return gather_rows("TensorDataset", tensors_, size_, indices);
+}
+
 Example TensorDataset::get(int64_t index) const {
   check_index("TensorDataset", index, size_);
   Example example;

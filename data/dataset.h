@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -30,10 +31,19 @@ class Dataset {
   virtual int64_t size() const = 0;
   // Example `index` in [0, size()); out of range throws accel::Error.
   virtual Example get(int64_t index) const = 0;
+  // The examples at `indices` already collated, equal to default_collate of their get(), for a
+  // dataset that can gather a batch in one go (an index_select per field instead of a get() and a
+  // copy per example); nullopt otherwise. The DataLoader asks for it when it collates by default.
+  virtual std::optional<Batch> get_batch(const std::vector<int64_t>& indices) const;
 };
 
 // Throws unless 0 <= index < size, naming `who`.
 void check_index(const char* who, int64_t index, int64_t size);
+
+// The rows `indices` of each of `tensors` (which all have `size` rows), as a batch: get_batch for
+// datasets whose examples are rows of tensors.
+Batch gather_rows(const char* who, const std::vector<Tensor>& tensors, int64_t size,
+                  const std::vector<int64_t>& indices);
 
 // Shared ownership of a dataset. Composite datasets and the DataLoader hold their sources through
 // it, so they accept a std::shared_ptr or a dataset value (moved or copied into shared storage; the
@@ -64,6 +74,7 @@ class TensorDataset : public Dataset {
   explicit TensorDataset(std::vector<Tensor> tensors);
   int64_t size() const override { return size_; }
   Example get(int64_t index) const override;
+  std::optional<Batch> get_batch(const std::vector<int64_t>& indices) const override;
   const std::vector<Tensor>& tensors() const { return tensors_; }
 
  private:

@@ -115,6 +115,10 @@ Example MNIST::get(int64_t index) const {
   return {images_.select(0, index), labels_.select(0, index)};
 }
 
+std::optional<Batch> MNIST::get_batch(const std::vector<int64_t>& indices) const {
+  return gather_rows("MNIST", {images_, labels_}, size(), indices);
+}
+
 FashionMNIST::FashionMNIST(const std::string& root, bool train, DType dtype) : MNIST("FashionMNIST", root, train, dtype) {}
 
 }  // namespace accel::data

@@ -23,6 +23,7 @@ class MNIST : public Dataset {
   explicit MNIST(const std::string& root, bool train = true, DType dtype = kUInt8);
   int64_t size() const override { return labels_.size(0); }
   Example get(int64_t index) const override;
+  std::optional<Batch> get_batch(const std::vector<int64_t>& indices) const override;
 
   const Tensor& images() const { return images_; }  // [N, 1, 28, 28]
   const Tensor& labels() const { return labels_; }  // [N] int64

@@ -2,10 +2,13 @@
 // range-checked by the front end. Each works line by line along `dim`: lines run in parallel and
 // the elements of a line in order, so scatter/index_add with duplicate indices are deterministic
 // (contributions to one element all come from one line, in index order).
+#include <algorithm>
+#include <cstring>
 #include <vector>
 
 #include <accel/kernels/cpu/cpu_backend.h>
 #include <accel/kernels/cpu/lines.h>
+#include <accel/kernels/cpu/parallel.h>
 #include <accel/tensor/factories.h>
 
 namespace accel::cpu {
@@ -28,6 +31,23 @@ T add(T a, compute_type_t<T> b) {
 
 void CpuBackend::index_select(const Tensor& out, const Tensor& x, int64_t dim, const Tensor& index) {
   const int64_t* idx = index.data_ptr<int64_t>();
+  if (x.is_contiguous() && out.is_contiguous()) {  // each selected slice is one block: copy it whole
+    int64_t outer = 1, inner = x.element_size();
+    for (int64_t d = 0; d < dim; ++d) outer *= x.size(d);
+    for (int64_t d = dim + 1; d < x.dim(); ++d) inner *= x.size(d);
+    const int64_t picks = out.dim() == 0 ? 1 : out.size(dim), from = x.dim() == 0 ? 1 : x.size(dim);
+    const char* src = static_cast<const char*>(x.data_ptr());
+    char* dst = static_cast<char*>(out.data_ptr());
+    const int64_t stride = index_stride(index);
+    parallel_for(0, outer * picks, std::max<int64_t>(1, kGrainSize * 4 / std::max<int64_t>(inner, 1)),
+                 [&](int64_t begin, int64_t end) {
+                   for (int64_t k = begin; k < end; ++k) {
+                     const int64_t o = k / picks, j = k % picks;
+                     std::memcpy(dst + k * inner, src + (o * from + idx[j * stride]) * inner, inner);
+                   }
+                 });
+    return;
+  }
   const int64_t idx_stride = index_stride(index), out_stride = out.stride(dim), x_stride = x.stride(dim);
   const Tensor out_starts = line_starts(out, out.sizes(), dim), x_starts = line_starts(x, out.sizes(), dim);
   ACCEL_DISPATCH(x.dtype(), "index_select", [&]<typename T>() {

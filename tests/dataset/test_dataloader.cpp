@@ -45,6 +45,25 @@ TEST(DataLoader, DefaultCollateStacksEachField) {
   EXPECT_EQ(batches[2][0].sizes(), IntArrayRef({1, 2}));
 }
 
+// A TensorDataset gathers a batch with index_select (Dataset::get_batch) when the loader collates by
+// default; the batches equal those of the example-by-example path, which an explicit collate_fn takes.
+TEST(DataLoader, GatheredBatchesEqualCollatedExamples) {
+  const data::TensorDataset dataset({randn({50, 3, 4}), arange(50), randint(0, 255, {50, 2}).to(kUInt8)});
+  DataLoader gathered(dataset, {.batch_size = 8, .shuffle = true, .seed = 3});
+  DataLoader collated(dataset, {.batch_size = 8, .shuffle = true, .collate_fn = data::default_collate, .seed = 3});
+  auto g = gathered.begin();
+  for (const Batch& expected : collated) {
+    ASSERT_EQ((*g).size(), expected.size());
+    for (size_t field = 0; field < expected.size(); ++field) {
+      EXPECT_EQ((*g)[field].dtype(), expected[field].dtype());
+      EXPECT_TRUE(equal((*g)[field], expected[field])) << "field " << field;
+    }
+    ++g;
+  }
+  EXPECT_TRUE(g == gathered.end());
+  EXPECT_THROW(dataset.get_batch({1, 50}), Error);
+}
+
 TEST(DataLoader, DropLastAndSize) {
   DataLoader dropped(numbered(5), {.batch_size = 2, .drop_last = true});
   EXPECT_EQ(dropped.size(), 2);
