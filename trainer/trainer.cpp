@@ -20,6 +20,12 @@
 namespace accel::trainer {
 
 namespace {
+
+// The batch loss as a number (the mean of a per-sample loss), without an op for the usual scalar.
+double loss_value(const Tensor& loss) {
+  return loss.numel() == 1 ? loss.item<double>() : loss.detach().mean().item<double>();
+}
+
 // pytorch-accelerated seeds every run with 42 + the process index.
 constexpr uint64_t kSeed = 42;
 
@@ -428,7 +434,7 @@ void Trainer::perform_forward_and_backward_passes(const data::Batch& batch, int6
       batch_output.loss = batch_output.loss * static_cast<double>(run_config->num_processes);
     batch_output.loss = batch_output.loss / static_cast<double>(accumulation_steps);
   }
-  update_loss_tracker(batch_output.loss.detach().mean().item<double>(), batch_output.batch_size);
+  update_loss_tracker(loss_value(batch_output.loss), batch_output.batch_size);
   call_event(&TrainerCallback::on_train_step_end, batch, batch_output, step);
   backward_step(batch_output.loss);
 }
@@ -450,7 +456,7 @@ void Trainer::run_eval_epoch(bool is_intermediate) {
       call_event(&TrainerCallback::on_eval_step_start);
       const BatchOutput batch_output = calculate_eval_batch_loss(*batch);
       ACCEL_CHECK(batch_output.loss.defined(), "Trainer: calculate_eval_batch_loss returned no loss");
-      update_loss_tracker(batch_output.loss.detach().mean().item<double>(), batch_output.batch_size);
+      update_loss_tracker(loss_value(batch_output.loss), batch_output.batch_size);
       call_event(&TrainerCallback::on_eval_step_end, *batch, batch_output);
     }
   }
