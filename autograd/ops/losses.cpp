@@ -1,5 +1,7 @@
 // Loss functions as in torch.nn.functional, composed of differentiable ops so that their gradients
-// follow from those ops (binary_cross_entropy has its own node, for PyTorch's gradient at 0 and 1).
+// follow from those ops. Two have their own node: binary_cross_entropy (PyTorch's gradient at 0 and
+// 1) and cross_entropy over class indices, the last op of most training steps, which runs as one
+// fused kernel each way instead of log_softmax + nll_loss's dozen ops.
 #include <accel/autograd/grad_mode.h>
 #include <accel/autograd/meta.h>
 #include <accel/autograd/ops/op_utils.h>
@@ -138,15 +140,14 @@ struct CrossEntropyBackward final : autograd::Node {
     const Tensor grad = reduction == Reduction::Mean ? g[0] / total_weight : g[0];
     const Tensor row_scale = reduction == Reduction::None ? grad.reshape({rows}) : grad.expand({rows});
     const Tensor t = target.unpack(this).reshape({rows}).contiguous();
-    const Tensor x = input.unpack(this);
-    if (autograd::GradMode::is_enabled()) {  // create_graph: differentiable ops, so the result can be differentiated again
+    if (autograd::GradMode::is_enabled()) {  // create_graph: differentiable ops, to be differentiated again
+      const Tensor x = input.unpack(this).reshape({rows, classes});
       const Tensor safe = t.masked_fill(t == ignore_index, 0).unsqueeze(1);
-      const Tensor one_hot = zeros({rows, classes}, {.dtype = x.dtype(), .device = x.device()}).scatter(1, safe, 1.0);
-      const Tensor probs = softmax(x.reshape({rows, classes}), 1);
-      return {((probs - one_hot) * (weights * row_scale).unsqueeze(1)).view(x.sizes())};
+      const Tensor one_hot = zeros_like(x).scatter(1, safe, 1.0);
+      return {((softmax(x, 1) - one_hot) * (weights * row_scale).unsqueeze(1)).view(input_sizes)};
     }
-    const Tensor grad_x = empty(x.sizes(), {.dtype = x.dtype(), .device = x.device()});
-    backend(x.device()).cross_entropy_backward(grad_x.view({rows, classes}), log_probs, weights, row_scale, t);
+    const Tensor grad_x = empty(input_sizes, {.dtype = log_probs.dtype(), .device = log_probs.device()});
+    backend(grad_x.device()).cross_entropy_backward(grad_x.view({rows, classes}), log_probs, weights, row_scale, t);
     return {grad_x};
   }
   void release_saved() override {
@@ -156,7 +157,9 @@ struct CrossEntropyBackward final : autograd::Node {
   }
   Reduction reduction = Reduction::Mean;
   int64_t ignore_index = -100;
-  SavedTensor input, target;
+  DimVector input_sizes;
+  SavedTensor input;  // read only by a double backward (create_graph)
+  SavedTensor target;
   Tensor log_probs, weights, total_weight;  // internal: computed by the forward, seen by no one else
 };
 
@@ -188,6 +191,7 @@ Tensor fused_cross_entropy(const Tensor& input, const Tensor& target, const Cros
     auto node = autograd::make_node<CrossEntropyBackward>({&input});
     node->reduction = o.reduction;
     node->ignore_index = o.ignore_index;
+    node->input_sizes = DimVector(input.sizes());
     node->input = SavedTensor(input);
     node->target = SavedTensor(target);
     node->log_probs = log_probs;

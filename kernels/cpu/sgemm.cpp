@@ -1,8 +1,9 @@
 // The float32 GEMM of sgemm.h. Loop structure (BLIS): for each NC-wide column block of B and each
 // KC-deep slice of k, B's slice is packed into NR-wide panels (kept in L2/L3); for each MC-tall
-// row block of A, A's slice is packed into MR-tall panels (kept in L2); the micro-kernel then
-// multiplies one A panel by one B panel into an MR x NR tile of C held in registers, streaming
-// both panels from L1 with unit stride whatever the operands' original strides were.
+// row block of A, A's slice is packed into MR-tall panels (kept in L2), unless A is row-major and
+// narrow products make packing it not worth its cost; the micro-kernel then multiplies MR rows of A
+// by one B panel into an MR x NR tile of C held in registers, streaming B from L1 with unit stride
+// whatever the operands' original strides were.
 #include <accel/kernels/cpu/sgemm.h>
 
 #if defined(__AVX2__) && defined(__FMA__)
@@ -166,7 +167,8 @@ void pack_b(MatrixView b, int64_t kc, int64_t cols, float* dst) {
     } else if (b.row_stride == 1 && nr == NR) {  // column j of the panel is contiguous in memory
       int64_t p = 0;
       for (; p + 8 <= kc; p += 8)
-        for (int64_t j = 0; j < NR; j += 8) transpose_8x8(src + j * b.col_stride + p, b.col_stride, dst + p * NR + j, NR);
+        for (int64_t j = 0; j < NR; j += 8)
+          transpose_8x8(src + j * b.col_stride + p, b.col_stride, dst + p * NR + j, NR);
       for (; p < kc; ++p)
         for (int64_t j = 0; j < NR; ++j) dst[p * NR + j] = src[j * b.col_stride + p];
     } else {
