@@ -4,20 +4,11 @@
 
 #include <accel/accel.h>
 
+#include "kernel_testing.h"
+
 using namespace accel;
 
-namespace {
-// A plain triple loop in double, the reference for every product test.
-Tensor reference_mm(const Tensor& a, const Tensor& b) {
-  const auto av = a.contiguous().to_vector<double>(), bv = b.contiguous().to_vector<double>();
-  const int64_t m = a.size(0), k = a.size(1), n = b.size(1);
-  std::vector<double> out(static_cast<size_t>(m * n), 0.0);
-  for (int64_t i = 0; i < m; ++i)
-    for (int64_t p = 0; p < k; ++p)
-      for (int64_t j = 0; j < n; ++j) out[i * n + j] += av[i * k + p] * bv[p * n + j];
-  return tensor(out, {.dtype = kFloat64}).view({m, n});
-}
-}  // namespace
+using kernel_testing::reference_mm;
 
 TEST(Matmul, SmallExact) {
   const Tensor a = tensor({{1.f, 2.f}, {3.f, 4.f}});

@@ -9,9 +9,12 @@
 #include <optional>
 
 #include <accel/accel.h>
+
+#include "kernel_testing.h"
 #include <accel/tensor/backend.h>
 
 using namespace accel;
+using kernel_testing::ThreadCount;
 
 namespace {
 
@@ -57,12 +60,6 @@ void expect_close(const Tensor& got, const Tensor& expected, double atol) {
 void expect_vjp(const Forward& f, const Tensor& x, const Tensor& dy, const Tensor& grad, double atol = 1e-6) {
   expect_close(grad, numeric_vjp(f, x, dy), atol);
 }
-
-struct ThreadCount {
-  explicit ThreadCount(int n) { set_num_threads(n); }
-  ~ThreadCount() { set_num_threads(saved); }
-  int saved = get_num_threads();
-};
 
 // ---- convolution -----------------------------------------------------------------------------
 

@@ -6,7 +6,10 @@
 
 #include <accel/accel.h>
 
+#include "kernel_testing.h"
+
 using namespace accel;
+using kernel_testing::ThreadCount;
 
 namespace {
 using V = std::vector<double>;
@@ -258,12 +261,6 @@ void check_large_inputs_against_loops() {
     EXPECT_EQ(values(x.gather(1, x.argmax(1, true)).view({rows})), row_max);
   }
 }
-
-struct ThreadCount {
-  explicit ThreadCount(int n) { set_num_threads(n); }
-  ~ThreadCount() { set_num_threads(saved); }
-  int saved = get_num_threads();
-};
 
 }  // namespace
 

@@ -8,19 +8,13 @@
 
 #include <accel/accel.h>
 
+#include "kernel_testing.h"
+
 using namespace accel;
+using kernel_testing::reference_mm;
+using kernel_testing::ThreadCount;
 
 namespace {
-
-Tensor reference_mm(const Tensor& a, const Tensor& b) {
-  const auto av = a.contiguous().to_vector<double>(), bv = b.contiguous().to_vector<double>();
-  const int64_t m = a.size(0), k = a.size(1), n = b.size(1);
-  std::vector<double> out(static_cast<size_t>(m * n), 0.0);
-  for (int64_t i = 0; i < m; ++i)
-    for (int64_t p = 0; p < k; ++p)
-      for (int64_t j = 0; j < n; ++j) out[i * n + j] += av[i * k + p] * bv[p * n + j];
-  return tensor(out, {.dtype = kFloat64}).view({m, n});
-}
 
 // The same values as t in each layout a GEMM operand can arrive in.
 std::vector<Tensor> layouts(const Tensor& t) {
@@ -29,15 +23,6 @@ std::vector<Tensor> layouts(const Tensor& t) {
           t.t().contiguous().t(),                                    // column-major (a transposed view)
           zeros({rows, 2 * cols}).slice(1, 0, 2 * cols, 2).copy_(t)};  // neither stride 1
 }
-
-class ThreadCount {
- public:
-  explicit ThreadCount(int n) : saved_(get_num_threads()) { set_num_threads(n); }
-  ~ThreadCount() { set_num_threads(saved_); }
-
- private:
-  int saved_;
-};
 
 }  // namespace
 
