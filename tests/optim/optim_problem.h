@@ -1,12 +1,15 @@
 #pragma once
 // The fixed problem of tools/gen_optim_golden.py (tests/data/golden/optim.json): parameters W[3,4] and
-// b[3], data x[6,4] and y[6,3], loss = mean((x @ W.T + b - y)^2), in float64.
+// b[3], data x[6,4] and y[6,3], loss = mean((x @ W.T + b - y)^2), in float64; and the error check
+// the optimizer tests share.
 #include <cstdlib>
 #include <fstream>
+#include <functional>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
+#include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include <accel/accel.h>
@@ -59,5 +62,15 @@ struct Problem {
     optimizer.step();
   }
 };
+
+// Expects f to throw an accel::Error whose message contains fragment.
+inline void expect_error(const std::function<void()>& f, const std::string& fragment) {
+  try {
+    f();
+    ADD_FAILURE() << "no error; expected one mentioning '" << fragment << "'";
+  } catch (const accel::Error& e) {
+    EXPECT_NE(std::string(e.what()).find(fragment), std::string::npos) << e.what();
+  }
+}
 
 }  // namespace optim_test

@@ -25,15 +25,7 @@ using accel::Tensor;
 using namespace accel::optim;
 using optim_test::json;
 using optim_test::Problem;
-
-void expect_error(const std::function<void()>& f, const std::string& fragment) {
-  try {
-    f();
-    ADD_FAILURE() << "no error; expected one mentioning '" << fragment << "'";
-  } catch (const accel::Error& e) {
-    EXPECT_NE(std::string(e.what()).find(fragment), std::string::npos) << e.what();
-  }
-}
+using optim_test::expect_error;
 
 TEST(ParamGroups, AddParamGroupFillsDefaultsAndKeepsItsOwnValues) {
   const Problem problem;

@@ -23,6 +23,7 @@ using accel::Tensor;
 using namespace accel::optim;
 using optim_test::json;
 using optim_test::Problem;
+using optim_test::expect_error;
 
 const json& golden_case(const std::string& name) {
   for (const json& c : optim_test::golden().at("cases"))
@@ -143,15 +144,6 @@ TEST(OptimizerOptions, DefaultsListEveryHyperParameter) {
   EXPECT_EQ(rmsprop.param_groups()[0].lr, 0.5);
   EXPECT_EQ(rmsprop.param_groups()[0].options["centered"], 1.0);
   EXPECT_EQ(rmsprop.param_groups()[0].options["alpha"], 0.99);
-}
-
-void expect_error(const std::function<void()>& f, const std::string& fragment) {
-  try {
-    f();
-    ADD_FAILURE() << "no error; expected one mentioning '" << fragment << "'";
-  } catch (const accel::Error& e) {
-    EXPECT_NE(std::string(e.what()).find(fragment), std::string::npos) << e.what();
-  }
 }
 
 TEST(OptimizerOptions, InvalidValuesAreErrors) {
