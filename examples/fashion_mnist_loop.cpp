@@ -16,23 +16,11 @@
 
 #include <accel/accel.h>
 
+#include "fashion_mnist/models.h"  // the main job's MLP, so both programs train the same model
+
 using namespace accel;
 
 namespace {
-
-struct MLP : nn::Module {
-  MLP() {
-    fc1 = register_module("fc1", nn::Linear(784, 128));
-    fc2 = register_module("fc2", nn::Linear(128, 64));
-    fc3 = register_module("fc3", nn::Linear(64, 10));
-  }
-  Tensor forward(const Tensor& x) override {
-    Tensor h = relu((*fc1)(x.flatten(1)));
-    h = relu((*fc2)(h));
-    return (*fc3)(h);
-  }
-  std::shared_ptr<nn::Linear> fc1, fc2, fc3;
-};
 
 struct Settings {
   int64_t epochs = 8;
@@ -86,7 +74,7 @@ int main(int argc, char** argv) try {
   data::DataLoader train_loader(train_set, {.batch_size = 32, .shuffle = true, .seed = 42});
   data::DataLoader test_loader(test, {.batch_size = 256});
 
-  auto model = std::make_shared<MLP>();
+  auto model = std::make_shared<fashion_mnist::MLP>();
   optim::SGD optimizer(model->parameters(), {.lr = 0.01, .momentum = 0.9});
   std::printf("Fashion-MNIST: %lld training images, %lld test images; %lld parameters\n",
               static_cast<long long>(train_set->size()), static_cast<long long>(test->size()),
