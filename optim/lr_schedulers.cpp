@@ -6,13 +6,7 @@
 
 #include <accel/tensor/error.h>
 
-// Python rounds every operation; a contracted multiply-add (GCC's default with -march=native)
-// would make values differ from PyTorch's in the last bit and move phase boundaries.
-#if defined(__clang__)
-#pragma clang fp contract(off)
-#elif defined(__GNUC__)
-#pragma GCC optimize("fp-contract=off")
-#endif
+#include <accel/optim/detail/no_fp_contract.h>  // last: it applies to what follows
 
 namespace accel::optim {
 
