@@ -41,4 +41,12 @@ class NoOpOptimizer : public Optimizer {
   }
 };
 
+// The fields of the Trainer's run config that create_scheduler_fn factories read (the schedulers take
+// any type that has them).
+struct RunConfig {
+  int64_t num_epochs;
+  int64_t num_update_steps_per_epoch;
+  int64_t num_local_update_steps_per_epoch;
+};
+
 }  // namespace accel::optim::testing

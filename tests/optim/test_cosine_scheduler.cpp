@@ -18,6 +18,7 @@ namespace {
 
 using namespace accel::optim;
 using accel::optim::testing::NoOpOptimizer;
+using accel::optim::testing::RunConfig;
 
 NoOpOptimizer create_optimizer(double lr_1, double lr_2) { return NoOpOptimizer({lr_1, lr_2}); }
 
@@ -182,12 +183,6 @@ TEST(CosineScheduler, StateDictHasTheOriginalKeys) {
       "num_cooldown_iterations": 0, "num_updates": 0})"));
   EXPECT_THROW(scheduler.load_state_dict(R"({"num_updates": 3})"), accel::Error);  // the other keys are required
 }
-
-struct RunConfig {
-  int64_t num_epochs;
-  int64_t num_update_steps_per_epoch;
-  int64_t num_local_update_steps_per_epoch;
-};
 
 TEST(CosineScheduler, CreateSchedulerFnReadsTheRunConfig) {
   const std::function<std::unique_ptr<Scheduler>(Optimizer&, const RunConfig&)> create =

@@ -18,6 +18,7 @@ namespace {
 
 using namespace accel::optim;
 using accel::optim::testing::NoOpOptimizer;
+using accel::optim::testing::RunConfig;
 
 NoOpOptimizer create_optimizer(double lr_1, double lr_2) { return NoOpOptimizer({lr_1, lr_2}); }
 
@@ -398,12 +399,6 @@ TEST(WSDScheduler, ContinuationNeverWarmsUp) {
   EXPECT_EQ(optimizer.lrs(), (std::vector<double>{0.01, 0.002}));
   EXPECT_EQ(continued.get_current_step(), 0);
 }
-
-struct RunConfig {
-  int64_t num_epochs;
-  int64_t num_update_steps_per_epoch;
-  int64_t num_local_update_steps_per_epoch;
-};
 
 TEST(WSDScheduler, CreateSchedulerFnUsesPerProcessSteps) {
   const std::function<std::unique_ptr<Scheduler>(Optimizer&, const RunConfig&)> create =
