@@ -210,15 +210,6 @@ Geometry geometry(const Tensor& input, IntArrayRef kernel_hw, const Tensor& outp
           .out_h = output.size(2), .out_w = output.size(3)};
 }
 
-template <typename F>
-void dispatch(DType t, const char* op, F&& fn) {
-  switch (t) {
-    case kFloat32: return fn.template operator()<float>();
-    case kFloat64: return fn.template operator()<double>();
-    default: ACCEL_FAIL(op, ": not implemented for ", name(t));
-  }
-}
-
 }  // namespace
 
 void CpuBackend::conv2d(const Tensor& out, const Tensor& input, const Tensor& weight, const Tensor& bias,
@@ -231,7 +222,7 @@ void CpuBackend::conv2d(const Tensor& out, const Tensor& input, const Tensor& we
   }
   const Tensor x = input.contiguous(), w = weight.contiguous(), b = contiguous_if_defined(bias);
   const Geometry g = geometry(x, {w.size(2), w.size(3)}, out, stride, padding, dilation, groups);
-  dispatch(x.dtype(), "conv2d", [&]<typename T>() { conv2d_typed<T>(out, x, w, b, g, groups); });
+  dispatch_floating(x.dtype(), "conv2d", [&]<typename T>() { conv2d_typed<T>(out, x, w, b, g, groups); });
 }
 
 void CpuBackend::conv2d_backward_input(const Tensor& grad_input, const Tensor& grad_output, const Tensor& weight,
@@ -244,7 +235,7 @@ void CpuBackend::conv2d_backward_input(const Tensor& grad_input, const Tensor& g
   }
   const Tensor dy = grad_output.contiguous(), w = weight.contiguous();
   const Geometry g = geometry(grad_input, {w.size(2), w.size(3)}, dy, stride, padding, dilation, groups);
-  dispatch(dy.dtype(), "conv2d_backward_input",
+  dispatch_floating(dy.dtype(), "conv2d_backward_input",
            [&]<typename T>() { conv2d_backward_input_typed<T>(grad_input, dy, w, g, groups); });
 }
 
@@ -260,7 +251,7 @@ void CpuBackend::conv2d_backward_weight(const Tensor& grad_weight, const Tensor&
   const Tensor dy = grad_output.contiguous(), x = input.contiguous();
   const Geometry g =
       geometry(x, {grad_weight.size(2), grad_weight.size(3)}, dy, stride, padding, dilation, groups);
-  dispatch(dy.dtype(), "conv2d_backward_weight",
+  dispatch_floating(dy.dtype(), "conv2d_backward_weight",
            [&]<typename T>() { conv2d_backward_weight_typed<T>(grad_weight, dy, x, g, groups); });
 }
 

@@ -8,6 +8,7 @@
 #include <Eigen/Core>
 
 #include <accel/kernels/cpu/cpu_backend.h>
+#include <accel/kernels/cpu/nn_utils.h>
 #include <accel/kernels/cpu/parallel.h>
 
 namespace accel::cpu {
@@ -74,26 +75,17 @@ void backward_typed(const Tensor& grad_x, const Tensor& log_probs, const Tensor&
   });
 }
 
-template <typename F>
-void dispatch(DType t, const char* op, F&& fn) {
-  switch (t) {
-    case kFloat32: return fn.template operator()<float>();
-    case kFloat64: return fn.template operator()<double>();
-    default: ACCEL_FAIL(op, ": the fused kernel is not implemented for ", name(t));
-  }
-}
-
 }  // namespace
 
 void CpuBackend::cross_entropy(const Tensor& log_probs, const Tensor& losses, const Tensor& weights, const Tensor& x,
                                const CrossEntropyTargets& targets) {
-  dispatch(x.dtype(), "cross_entropy",
+  dispatch_floating(x.dtype(), "cross_entropy",
            [&]<typename T>() { forward_typed<T>(log_probs, losses, weights, x, targets); });
 }
 
 void CpuBackend::cross_entropy_backward(const Tensor& grad_x, const Tensor& log_probs, const Tensor& weights,
                                         const Tensor& row_scale, const Tensor& target) {
-  dispatch(grad_x.dtype(), "cross_entropy_backward",
+  dispatch_floating(grad_x.dtype(), "cross_entropy_backward",
            [&]<typename T>() { backward_typed<T>(grad_x, log_probs, weights, row_scale, target); });
 }
 

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include <accel/tensor/backend.h>
+#include <accel/tensor/error.h>
 #include <accel/tensor/factories.h>
 
 namespace accel::cpu {
@@ -28,6 +29,17 @@ inline void copy_back(std::initializer_list<std::pair<const Tensor*, const Tenso
 }
 
 inline Tensor contiguous_if_defined(const Tensor& t) { return t.defined() ? t.contiguous() : t; }
+
+// Calls fn.template operator()<T>() with T = float or double for a float32 or float64 t; any other
+// dtype is an error naming op.
+template <typename F>
+void dispatch_floating(DType t, const char* op, F&& fn) {
+  switch (t) {
+    case kFloat32: return fn.template operator()<float>();
+    case kFloat64: return fn.template operator()<double>();
+    default: ACCEL_FAIL(op, ": not implemented for ", name(t));
+  }
+}
 
 // The indices o in [0, count) for which o * step + offset lies in [0, limit): the outputs of a
 // convolution tap, or the taps of a pooling window, that touch the input rather than padding.

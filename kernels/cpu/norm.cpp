@@ -346,15 +346,6 @@ void group_norm_backward_typed(const Tensor& grad_input, const Tensor& grad_weig
   }
 }
 
-template <typename F>
-void dispatch(DType t, const char* op, F&& fn) {
-  switch (t) {
-    case kFloat32: return fn.template operator()<float>();
-    case kFloat64: return fn.template operator()<double>();
-    default: ACCEL_FAIL(op, ": not implemented for ", name(t));
-  }
-}
-
 }  // namespace
 
 void CpuBackend::batch_norm(const Tensor& out, const Tensor& save_mean, const Tensor& save_invstd, const Tensor& x,
@@ -372,7 +363,7 @@ void CpuBackend::batch_norm(const Tensor& out, const Tensor& save_mean, const Te
     return;
   }
   const Tensor in = x.contiguous(), w = contiguous_if_defined(weight), b = contiguous_if_defined(bias);
-  dispatch(in.dtype(), "batch_norm", [&]<typename T>() {
+  dispatch_floating(in.dtype(), "batch_norm", [&]<typename T>() {
     batch_norm_typed<T>(out, save_mean, save_invstd, in, w, b, running_mean, running_var, training, momentum, eps);
   });
 }
@@ -388,7 +379,7 @@ void CpuBackend::layer_norm(const Tensor& out, const Tensor& mean, const Tensor&
     return;
   }
   const Tensor in = x.contiguous(), w = contiguous_if_defined(weight), b = contiguous_if_defined(bias);
-  dispatch(in.dtype(), "layer_norm", [&]<typename T>() { layer_norm_typed<T>(out, mean, rstd, in, w, b, eps); });
+  dispatch_floating(in.dtype(), "layer_norm", [&]<typename T>() { layer_norm_typed<T>(out, mean, rstd, in, w, b, eps); });
 }
 
 void CpuBackend::group_norm(const Tensor& out, const Tensor& mean, const Tensor& rstd, const Tensor& x,
@@ -402,7 +393,7 @@ void CpuBackend::group_norm(const Tensor& out, const Tensor& mean, const Tensor&
     return;
   }
   const Tensor in = x.contiguous(), w = contiguous_if_defined(weight), b = contiguous_if_defined(bias);
-  dispatch(in.dtype(), "group_norm",
+  dispatch_floating(in.dtype(), "group_norm",
            [&]<typename T>() { group_norm_typed<T>(out, mean, rstd, in, w, b, groups, eps); });
 }
 
@@ -433,7 +424,7 @@ void CpuBackend::batch_norm_backward(const Tensor& grad_input, const Tensor& gra
     return;
   }
   const Tensor in = x.contiguous(), dy = grad_output.contiguous(), w = contiguous_if_defined(weight);
-  dispatch(in.dtype(), "batch_norm_backward", [&]<typename T>() {
+  dispatch_floating(in.dtype(), "batch_norm_backward", [&]<typename T>() {
     batch_norm_backward_typed<T>(grad_input, grad_weight, grad_bias, dy, in, w, save_mean, save_invstd, training, eps,
                                  running_mean, running_var);
   });
@@ -452,7 +443,7 @@ void CpuBackend::layer_norm_backward(const Tensor& grad_input, const Tensor& gra
   }
   const Tensor in = x.contiguous(), dy = grad_output.contiguous(), w = contiguous_if_defined(weight);
   const Tensor m = mean.contiguous(), r = rstd.contiguous();
-  dispatch(in.dtype(), "layer_norm_backward", [&]<typename T>() {
+  dispatch_floating(in.dtype(), "layer_norm_backward", [&]<typename T>() {
     layer_norm_backward_typed<T>(grad_input, grad_weight, grad_bias, dy, in, m, r, w);
   });
 }
@@ -470,7 +461,7 @@ void CpuBackend::group_norm_backward(const Tensor& grad_input, const Tensor& gra
   }
   const Tensor in = x.contiguous(), dy = grad_output.contiguous(), w = contiguous_if_defined(weight);
   const Tensor m = mean.contiguous(), r = rstd.contiguous();
-  dispatch(in.dtype(), "group_norm_backward", [&]<typename T>() {
+  dispatch_floating(in.dtype(), "group_norm_backward", [&]<typename T>() {
     group_norm_backward_typed<T>(grad_input, grad_weight, grad_bias, dy, in, m, r, w, groups);
   });
 }

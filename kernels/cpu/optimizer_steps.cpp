@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include <accel/kernels/cpu/cpu_backend.h>
+#include <accel/kernels/cpu/nn_utils.h>
 #include <accel/kernels/cpu/parallel.h>
 
 namespace accel::cpu {
@@ -13,15 +14,6 @@ namespace {
 template <typename T>
 T* data_or_null(const Tensor& t) {
   return t.defined() ? t.data_ptr<T>() : nullptr;
-}
-
-template <typename F>
-void dispatch_floating(DType t, const char* op, F&& fn) {
-  switch (t) {
-    case kFloat32: return fn.template operator()<float>();
-    case kFloat64: return fn.template operator()<double>();
-    default: ACCEL_FAIL(op, ": fused updates need float32 or float64 parameters, got ", name(t));
-  }
 }
 
 // Calls f.template operator()<flags...>() with each runtime flag turned into a template argument,

@@ -274,15 +274,6 @@ void adaptive_avg_pool_backward_typed(const Tensor& grad_input, const Tensor& gr
   });
 }
 
-template <typename F>
-void dispatch(DType t, const char* op, F&& fn) {
-  switch (t) {
-    case kFloat32: return fn.template operator()<float>();
-    case kFloat64: return fn.template operator()<double>();
-    default: ACCEL_FAIL(op, ": not implemented for ", name(t));
-  }
-}
-
 }  // namespace
 
 void CpuBackend::max_pool2d(const Tensor& out, const Tensor& indices, const Tensor& input, IntArrayRef kernel,
@@ -294,7 +285,7 @@ void CpuBackend::max_pool2d(const Tensor& out, const Tensor& indices, const Tens
     return;
   }
   const Tensor x = input.contiguous();
-  dispatch(x.dtype(), "max_pool2d",
+  dispatch_floating(x.dtype(), "max_pool2d",
            [&]<typename T>() { max_pool_typed<T>(out, indices, x, kernel, stride, padding, dilation); });
 }
 
@@ -307,7 +298,7 @@ void CpuBackend::avg_pool2d(const Tensor& out, const Tensor& input, IntArrayRef 
     return;
   }
   const Tensor x = input.contiguous();
-  dispatch(x.dtype(), "avg_pool2d",
+  dispatch_floating(x.dtype(), "avg_pool2d",
            [&]<typename T>() { avg_pool_typed<T>(out, x, kernel, stride, padding, count_include_pad, divisor); });
 }
 
@@ -319,7 +310,7 @@ void CpuBackend::adaptive_avg_pool2d(const Tensor& out, const Tensor& input) {
     return;
   }
   const Tensor x = input.contiguous();
-  dispatch(x.dtype(), "adaptive_avg_pool2d", [&]<typename T>() { adaptive_avg_pool_typed<T>(out, x); });
+  dispatch_floating(x.dtype(), "adaptive_avg_pool2d", [&]<typename T>() { adaptive_avg_pool_typed<T>(out, x); });
 }
 
 void CpuBackend::max_pool2d_backward(const Tensor& grad_input, const Tensor& grad_output, const Tensor& indices) {
@@ -330,7 +321,7 @@ void CpuBackend::max_pool2d_backward(const Tensor& grad_input, const Tensor& gra
     return;
   }
   const Tensor dy = grad_output.contiguous(), idx = indices.contiguous();
-  dispatch(dy.dtype(), "max_pool2d_backward",
+  dispatch_floating(dy.dtype(), "max_pool2d_backward",
            [&]<typename T>() { max_pool_backward_typed<T>(grad_input, dy, idx); });
 }
 
@@ -344,7 +335,7 @@ void CpuBackend::avg_pool2d_backward(const Tensor& grad_input, const Tensor& gra
     return;
   }
   const Tensor dy = grad_output.contiguous();
-  dispatch(dy.dtype(), "avg_pool2d_backward", [&]<typename T>() {
+  dispatch_floating(dy.dtype(), "avg_pool2d_backward", [&]<typename T>() {
     avg_pool_backward_typed<T>(grad_input, dy, kernel, stride, padding, count_include_pad, divisor);
   });
 }
@@ -357,7 +348,7 @@ void CpuBackend::adaptive_avg_pool2d_backward(const Tensor& grad_input, const Te
     return;
   }
   const Tensor dy = grad_output.contiguous();
-  dispatch(dy.dtype(), "adaptive_avg_pool2d_backward",
+  dispatch_floating(dy.dtype(), "adaptive_avg_pool2d_backward",
            [&]<typename T>() { adaptive_avg_pool_backward_typed<T>(grad_input, dy); });
 }
 
