@@ -15,6 +15,7 @@
 #include <cstring>
 
 #include <accel/kernels/cpu/parallel.h>
+#include <accel/kernels/cpu/sgemm_dot.h>
 #include <accel/tensor/error.h>
 
 namespace accel::cpu {
@@ -260,15 +261,19 @@ void sgemm(int64_t m, int64_t n, int64_t k, float alpha, MatrixView a, MatrixVie
            int64_t ldc) {
   if (m <= 0 || n <= 0) return;
   if (k <= 0 || alpha == 0) return scale(m, n, beta, c, ldc);
+  const bool dot = sgemm_dot_suits(m, k, a, b);
+  const auto serial = dot ? sgemm_dot : sgemm_serial;
   const int threads = get_num_threads();
   constexpr double kMinParallelMacs = 64.0 * 64 * 64;
   if (threads == 1 || in_parallel_region() || static_cast<double>(m) * n * k < kMinParallelMacs)
-    return sgemm_serial(m, n, k, alpha, a, b, beta, c, ldc);
+    return serial(m, n, k, alpha, a, b, beta, c, ldc);
 
   // One fork for the whole product: C is cut into a grid of blocks, one per thread, each computed
   // by the serial algorithm with its own packed copies (the duplicated packing of the shared
   // operand costs O(k * (m + n)) against O(m * n * k) of arithmetic). Cuts fall on micro-tile edges.
-  const int64_t row_tiles = (m + MR - 1) / MR, col_tiles = (n + NR - 1) / NR;
+  // The dot-product GEMM's few rows of A are shared: it only cuts columns.
+  const int64_t tile_rows = dot ? m : MR, tile_cols = dot ? kDotTileCols : NR;
+  const int64_t row_tiles = (m + tile_rows - 1) / tile_rows, col_tiles = (n + tile_cols - 1) / tile_cols;
   int64_t grid_rows = 1, grid_cols = 1;
   while (grid_rows * grid_cols < threads) {
     const bool cut_rows = row_tiles * grid_cols >= col_tiles * grid_rows;  // the longer side, in tiles per part
@@ -277,14 +282,14 @@ void sgemm(int64_t m, int64_t n, int64_t k, float alpha, MatrixView a, MatrixVie
     else if (grid_rows < row_tiles) ++grid_rows;
     else break;
   }
-  const int64_t rows_per_part = (row_tiles + grid_rows - 1) / grid_rows * MR;
-  const int64_t cols_per_part = (col_tiles + grid_cols - 1) / grid_cols * NR;
+  const int64_t rows_per_part = (row_tiles + grid_rows - 1) / grid_rows * tile_rows;
+  const int64_t cols_per_part = (col_tiles + grid_cols - 1) / grid_cols * tile_cols;
   parallel_for(0, grid_rows * grid_cols, 1, [&](int64_t first, int64_t last) {
     for (int64_t part = first; part < last; ++part) {
       const int64_t r0 = part / grid_cols * rows_per_part, c0 = part % grid_cols * cols_per_part;
       if (r0 >= m || c0 >= n) continue;
-      sgemm_serial(std::min(rows_per_part, m - r0), std::min(cols_per_part, n - c0), k, alpha, offset(a, r0, 0),
-                   offset(b, 0, c0), beta, c + r0 * ldc + c0, ldc);
+      serial(std::min(rows_per_part, m - r0), std::min(cols_per_part, n - c0), k, alpha, offset(a, r0, 0),
+             offset(b, 0, c0), beta, c + r0 * ldc + c0, ldc);
     }
   });
 }

@@ -77,3 +77,31 @@ TEST(Sgemm, SameBitsForAnyThreadCountAndInsideBatches) {
   const Tensor batched = bmm(batch_a, batch_b);
   for (int64_t i = 0; i < 4; ++i) EXPECT_TRUE(equal(batched[i], mm(batch_a[i], batch_b[i]))) << "entry " << i;
 }
+
+// x @ W^T with few rows takes the dot-product kernel (sgemm_dot.cpp): its 3 x 4 tile edges, the
+// masked k tail, k beyond one 1024 slice, alpha/beta (beta = 0 ignoring NaN), and the same bits
+// for any thread count.
+TEST(Sgemm, DotProductPathMatchesReference) {
+  manual_seed(6);
+  const std::tuple<int64_t, int64_t, int64_t> shapes[] = {{1, 1, 16},  {2, 3, 17},   {4, 5, 31},    {5, 7, 64},
+                                                          {32, 130, 784}, {64, 9, 2100}, {3, 4, 1031}, {63, 66, 100}};
+  for (auto [m, n, k] : shapes) {
+    const Tensor x = randn({m, k}), w = randn({n, k}), c = randn({m, n});
+    const Tensor product = reference_mm(x, w.t());
+    const double tol = 1e-5 * static_cast<double>(k) + 1e-5;
+    EXPECT_TRUE(allclose(mm(x, w.t()).to(kFloat64), product, 1e-5, tol)) << m << "x" << k << " @ (" << n << "x" << k << ")^T";
+    EXPECT_TRUE(allclose(addmm(c, x, w.t(), 0.5, 2.0).to(kFloat64), c.to(kFloat64) * 0.5 + product * 2.0, 1e-5, 2 * tol))
+        << m << "x" << n << "x" << k << " with alpha and beta";
+    const Tensor out = addmm(full({m, n}, std::numeric_limits<float>::quiet_NaN()), x, w.t(), 0.0, 1.0);
+    EXPECT_FALSE(isnan(out).any().item<bool>()) << m << "x" << n << "x" << k;
+    Tensor one_thread;
+    {
+      ThreadCount threads(1);
+      one_thread = mm(x, w.t());
+    }
+    for (int count : {2, 3}) {
+      ThreadCount threads(count);
+      EXPECT_TRUE(equal(mm(x, w.t()), one_thread)) << m << "x" << n << "x" << k << ", " << count << " threads";
+    }
+  }
+}
