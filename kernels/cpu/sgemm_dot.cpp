@@ -80,7 +80,7 @@ void dot_tile(int64_t kc, const float* a, int64_t lda, int64_t rows, const float
 }  // namespace
 
 bool sgemm_dot_suits(int64_t m, int64_t k, Strided<float> a, Strided<float> b) {
-  return a.col_stride == 1 && b.row_stride == 1 && m <= 64 && k >= 16;
+  return a.col_stride == 1 && b.row_stride == 1 && m <= 64 && k >= 512;
 }
 
 void sgemm_dot(int64_t m, int64_t n, int64_t k, float alpha, Strided<float> a, Strided<float> b, float beta, float* c,

@@ -12,8 +12,9 @@ namespace accel::cpu {
 // Columns of C per tile: parallel callers cut C into parts of whole tiles.
 inline constexpr int64_t kDotTileCols = 4;
 
-// True when sgemm_dot is the faster route for C = A @ B: A's rows and B's columns contiguous, and
-// few enough rows of A that packing B would not pay for itself.
+// True when sgemm_dot is the faster route for C = A @ B: A's rows and B's columns contiguous, few
+// enough rows of A that packing B would not pay for itself, and k long enough to amortise each
+// tile's final reduction (a convolution's short k, 9 x input channels, runs faster packed).
 bool sgemm_dot_suits(int64_t m, int64_t k, Strided<float> a, Strided<float> b);
 
 // C [m, n] (rows ldc apart) = alpha * A @ B + beta * C, on the calling thread, for the operands

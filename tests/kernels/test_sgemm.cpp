@@ -78,13 +78,13 @@ TEST(Sgemm, SameBitsForAnyThreadCountAndInsideBatches) {
   for (int64_t i = 0; i < 4; ++i) EXPECT_TRUE(equal(batched[i], mm(batch_a[i], batch_b[i]))) << "entry " << i;
 }
 
-// x @ W^T with few rows takes the dot-product kernel (sgemm_dot.cpp): its 3 x 4 tile edges, the
+// x @ W^T with few rows and a long k takes the dot-product kernel (sgemm_dot.cpp): its 3 x 4 tile edges, the
 // masked k tail, k beyond one 1024 slice, alpha/beta (beta = 0 ignoring NaN), and the same bits
 // for any thread count.
 TEST(Sgemm, DotProductPathMatchesReference) {
   manual_seed(6);
-  const std::tuple<int64_t, int64_t, int64_t> shapes[] = {{1, 1, 16},  {2, 3, 17},   {4, 5, 31},    {5, 7, 64},
-                                                          {32, 130, 784}, {64, 9, 2100}, {3, 4, 1031}, {63, 66, 100}};
+  const std::tuple<int64_t, int64_t, int64_t> shapes[] = {{1, 1, 512},    {2, 3, 521},   {4, 5, 519},  {5, 7, 600},
+                                                          {32, 130, 784}, {64, 9, 2100}, {3, 4, 1031}, {63, 66, 517}};
   for (auto [m, n, k] : shapes) {
     const Tensor x = randn({m, k}), w = randn({n, k}), c = randn({m, n});
     const Tensor product = reference_mm(x, w.t());
