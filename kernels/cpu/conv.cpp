@@ -11,7 +11,6 @@
 //           column entry back onto the input element it was copied from;
 //   weight: grad_weight_g = sum over images of grad_out_g @ columns^T.
 #include <algorithm>
-#include <vector>
 
 #include <accel/kernels/cpu/cpu_backend.h>
 #include <accel/kernels/cpu/gemm_block.h>
@@ -59,7 +58,9 @@ void im2col(T* columns, const T* image, const Geometry& g, int64_t oh0, int64_t 
           }
           const T* src = image + (c * g.height + oh * g.sh + off_h) * g.width;
           std::fill(dst, dst + w0, T(0));
-          for (int64_t ow = w0; ow < w1; ++ow) dst[ow] = src[ow * g.sw + off_w];
+          if (g.sw == 1) std::copy(src + w0 + off_w, src + w1 + off_w, dst + w0);  // a memmove, not a gather
+          else
+            for (int64_t ow = w0; ow < w1; ++ow) dst[ow] = src[ow * g.sw + off_w];
           std::fill(dst + w1, dst + g.out_w, T(0));
         }
       }
@@ -109,7 +110,7 @@ void conv2d_typed(const Tensor& out, const Tensor& input, const Tensor& weight, 
   const int64_t tiles = (g.out_h + tile_rows - 1) / tile_rows;
   const double flops_per_tile = 2.0 * static_cast<double>(groups * group_out * depth * tile_rows * g.out_w);
   parallel_for(0, batch * tiles, grain_for(flops_per_tile), [&](int64_t begin, int64_t end) {
-    std::vector<T> columns(pointwise ? 0 : depth * tile_rows * g.out_w);
+    const Scratch<T> columns(pointwise ? 0 : depth * tile_rows * g.out_w);
     for (int64_t task = begin; task < end; ++task) {
       const int64_t n = task / tiles, oh0 = task % tiles * tile_rows, oh1 = std::min(g.out_h, oh0 + tile_rows);
       const int64_t first = oh0 * g.out_w, pixels = (oh1 - oh0) * g.out_w;
@@ -141,7 +142,7 @@ void conv2d_backward_input_typed(const Tensor& grad_input, const Tensor& grad_ou
   T* dx = grad_input.data_ptr<T>();
   const double flops = 2.0 * static_cast<double>(group_out * depth * plane);
   parallel_for(0, batch * groups, grain_for(flops), [&](int64_t begin, int64_t end) {
-    std::vector<T> columns(pointwise ? 0 : depth * plane);
+    const Scratch<T> columns(pointwise ? 0 : depth * plane);
     for (int64_t task = begin; task < end; ++task) {  // task = n * groups + grp
       T* image = dx + task * image_size;
       const Strided<T> wg_transposed{w + task % groups * group_out * depth, 1, depth};
@@ -175,10 +176,10 @@ void conv2d_backward_weight_typed(const Tensor& grad_weight, const Tensor& grad_
   }
 
   const int64_t chunk = (batch + kWeightChunks - 1) / kWeightChunks, chunks = (batch + chunk - 1) / chunk;
-  std::vector<T> partials(chunks == 1 ? 0 : chunks * weight_size);
+  const Scratch<T> partials(chunks == 1 ? 0 : chunks * weight_size);
   const double flops = 2.0 * static_cast<double>(groups * group_out * depth * plane * chunk);
   parallel_for(0, chunks, grain_for(flops), [&](int64_t begin, int64_t end) {
-    std::vector<T> columns(pointwise ? 0 : depth * plane);
+    const Scratch<T> columns(pointwise ? 0 : depth * plane);
     for (int64_t k = begin; k < end; ++k) {
       T* partial = chunks == 1 ? dw : partials.data() + k * weight_size;
       for (int64_t n = k * chunk; n < std::min(batch, (k + 1) * chunk); ++n) {
@@ -193,10 +194,11 @@ void conv2d_backward_weight_typed(const Tensor& grad_weight, const Tensor& grad_
     }
   });
   if (chunks == 1) return;
+  const T* sums = partials.data();
   parallel_for(0, weight_size, kGrainSize / chunks, [&](int64_t begin, int64_t end) {
     for (int64_t i = begin; i < end; ++i) {
-      T sum = partials[i];
-      for (int64_t k = 1; k < chunks; ++k) sum += partials[k * weight_size + i];
+      T sum = sums[i];
+      for (int64_t k = 1; k < chunks; ++k) sum += sums[k * weight_size + i];
       dw[i] = sum;
     }
   });

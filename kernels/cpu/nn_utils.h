@@ -22,6 +22,18 @@ inline Tensor float32_copy(const Tensor& t) {
   return f;
 }
 
+// Uninitialised working memory for n values of T from the caching allocator. A std::vector would
+// zero it, and above glibc's mmap threshold page-fault it in fresh, on every call.
+template <typename T>
+class Scratch {
+ public:
+  explicit Scratch(int64_t n) : storage_(empty({n}, {.dtype = dtype_of_v<T>})) {}
+  T* data() const { return storage_.data_ptr<T>(); }
+
+ private:
+  Tensor storage_;
+};
+
 // Copies each float32 result (second) back into the output it stands for (first).
 inline void copy_back(std::initializer_list<std::pair<const Tensor*, const Tensor*>> outputs) {
   for (const auto& [dst, src] : outputs)
