@@ -106,6 +106,27 @@ TEST(MNIST, ReadsTrainAndTestSplitsRawOrGzip) {
   EXPECT_EQ(test.images().sizes(), IntArrayRef({2, 1, 2, 2}));
 }
 
+// Every byte value, in every floating dtype, through get, get_batch and images(): the pixel
+// divided by 255 in that dtype, bit for bit (float32 batches take a one-pass loop of their own).
+TEST(MNIST, FloatingImagesArePixelsOver255Exactly) {
+  TempDir dir;
+  std::vector<uint8_t> pixels(256), labels(64);
+  for (int i = 0; i < 256; ++i) pixels[i] = static_cast<uint8_t>(i);
+  dir.write("train-images-idx3-ubyte", fixtures::idx_file(0x08, {64, 2, 2}, pixels));
+  dir.write("train-labels-idx1-ubyte", fixtures::idx_file(0x08, {64}, labels));
+  const Tensor bytes = tensor(std::vector<int64_t>(pixels.begin(), pixels.end())).reshape({64, 1, 2, 2});
+  for (DType dtype : {kFloat32, kFloat64, kFloat16, kBFloat16}) {
+    const data::MNIST mnist(dir.file(""), true, dtype);
+    const Tensor expected = bytes.to(dtype).div(255);
+    EXPECT_TRUE(equal(mnist.images(), expected)) << name(dtype);
+    EXPECT_TRUE(equal(mnist.get(37)[0], expected[37])) << name(dtype);
+    const std::optional<data::Batch> batch = mnist.get_batch({5, 63, 0, 5});
+    ASSERT_TRUE(batch.has_value());
+    EXPECT_TRUE(equal((*batch)[0], expected.index_select(0, tensor(std::vector<int64_t>{5, 63, 0, 5})))) << name(dtype);
+    EXPECT_EQ((*batch)[0].dtype(), dtype);
+  }
+}
+
 TEST(MNIST, MismatchedOrMissingFiles) {
   TempDir dir;
   write_mnist(dir, "train", 3, false);
