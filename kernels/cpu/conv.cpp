@@ -44,6 +44,11 @@ int64_t grain_for(double flops_per_task) {
 // zero where that falls in the padding.
 template <typename T>
 void im2col(T* columns, const T* image, const Geometry& g, int64_t oh0, int64_t oh1) {
+  // Stride 1 with the output as wide as the input (a "same" convolution): the valid part of a
+  // columns row is the image plane shifted by (off_h, off_w), one contiguous copy, after which
+  // the entries that wrapped across a row edge are zeroed. Row by row, the copies are only a
+  // dozen values long and their overhead is most of im2col's time.
+  const bool shifted_plane = g.sh == 1 && g.sw == 1 && g.out_w == g.width;
   T* dst = columns;
   for (int64_t c = 0; c < g.channels; ++c) {
     for (int64_t ki = 0; ki < g.kh; ++ki) {
@@ -51,16 +56,33 @@ void im2col(T* columns, const T* image, const Geometry& g, int64_t oh0, int64_t 
         const int64_t off_h = ki * g.dh - g.ph, off_w = kj * g.dw - g.pw;
         const auto [h0, h1] = in_bounds(off_h, g.sh, g.height, g.out_h);
         const auto [w0, w1] = in_bounds(off_w, g.sw, g.width, g.out_w);
+        const T* plane = image + c * g.height * g.width;
+        if (shifted_plane) {
+          const int64_t r0 = std::clamp(h0, oh0, oh1), r1 = std::clamp(h1, r0, oh1);
+          std::fill(dst, dst + (r0 - oh0) * g.out_w, T(0));
+          std::fill(dst + (r1 - oh0) * g.out_w, dst + (oh1 - oh0) * g.out_w, T(0));
+          if (r0 < r1 && w0 < w1) {
+            T* first = dst + (r0 - oh0) * g.out_w;
+            std::copy_n(plane + (r0 + off_h) * g.width + w0 + off_w, (r1 - r0 - 1) * g.out_w + (w1 - w0), first + w0);
+            // Column by column: a memset call per row for one or two values would cost more than the copy.
+            for (int64_t x = 0; x < w0; ++x)
+              for (int64_t r = 0; r < r1 - r0; ++r) first[r * g.out_w + x] = T(0);
+            for (int64_t x = w1; x < g.out_w; ++x)
+              for (int64_t r = 0; r < r1 - r0; ++r) first[r * g.out_w + x] = T(0);
+          } else {
+            std::fill(dst + (r0 - oh0) * g.out_w, dst + (r1 - oh0) * g.out_w, T(0));
+          }
+          dst += (oh1 - oh0) * g.out_w;
+          continue;
+        }
         for (int64_t oh = oh0; oh < oh1; ++oh, dst += g.out_w) {
           if (oh < h0 || oh >= h1) {
             std::fill(dst, dst + g.out_w, T(0));
             continue;
           }
-          const T* src = image + (c * g.height + oh * g.sh + off_h) * g.width;
+          const T* src = plane + (oh * g.sh + off_h) * g.width;
           std::fill(dst, dst + w0, T(0));
-          if (g.sw == 1) std::copy(src + w0 + off_w, src + w1 + off_w, dst + w0);  // a memmove, not a gather
-          else
-            for (int64_t ow = w0; ow < w1; ++ow) dst[ow] = src[ow * g.sw + off_w];
+          for (int64_t ow = w0; ow < w1; ++ow) dst[ow] = src[ow * g.sw + off_w];
           std::fill(dst + w1, dst + g.out_w, T(0));
         }
       }
@@ -69,16 +91,33 @@ void im2col(T* columns, const T* image, const Geometry& g, int64_t oh0, int64_t 
 }
 
 // The adjoint of im2col over all output rows: image (zeroed by the caller) receives the sum of
-// the column entries copied from each of its elements; the padding's entries are dropped.
+// the column entries copied from each of its elements; the padding's entries are dropped (and may
+// be overwritten in columns).
+// For a "same" stride-1 convolution (as in im2col) the entries of a columns row that fall in the
+// padding are zeroed in place first, so the rest is one contiguous add onto the shifted plane.
 template <typename T>
-void col2im(T* image, const T* columns, const Geometry& g) {
-  const T* src = columns;
+void col2im(T* image, T* columns, const Geometry& g) {
+  const bool shifted_plane = g.sh == 1 && g.sw == 1 && g.out_w == g.width;
+  T* src = columns;
   for (int64_t c = 0; c < g.channels; ++c) {
     for (int64_t ki = 0; ki < g.kh; ++ki) {
       for (int64_t kj = 0; kj < g.kw; ++kj) {
         const int64_t off_h = ki * g.dh - g.ph, off_w = kj * g.dw - g.pw;
         const auto [h0, h1] = in_bounds(off_h, g.sh, g.height, g.out_h);
         const auto [w0, w1] = in_bounds(off_w, g.sw, g.width, g.out_w);
+        if (shifted_plane && h0 < h1 && w0 < w1) {
+          T* first = src + h0 * g.out_w;
+          const int64_t rows = h1 - h0;
+          for (int64_t x = 0; x < w0; ++x)
+            for (int64_t r = 0; r < rows; ++r) first[r * g.out_w + x] = T(0);
+          for (int64_t x = w1; x < g.out_w; ++x)
+            for (int64_t r = 0; r < rows; ++r) first[r * g.out_w + x] = T(0);
+          T* dst = image + (c * g.height + h0 + off_h) * g.width + w0 + off_w;
+          const T* from = first + w0;
+          for (int64_t i = 0, n = (rows - 1) * g.out_w + (w1 - w0); i < n; ++i) dst[i] += from[i];
+          src += g.out_h * g.out_w;
+          continue;
+        }
         for (int64_t oh = h0; oh < h1; ++oh) {
           T* dst = image + (c * g.height + oh * g.sh + off_h) * g.width;
           const T* row = src + oh * g.out_w;
