@@ -1,5 +1,6 @@
 #include <accel/data/mnist.h>
 
+#include <cmath>
 #include <cstring>
 #include <filesystem>
 
@@ -113,11 +114,17 @@ MNIST::MNIST(const char* name, const std::string& root, bool train, DType dtype)
 Tensor MNIST::scaled(const Tensor& pixels) const {
   if (dtype_ == kUInt8) return pixels;
   if (dtype_ != kFloat32 || !pixels.is_contiguous()) return pixels.to(dtype_).div_(255);
-  // The common case in one pass (a loop the compiler vectorises) instead of a conversion and a division.
+  // The common case in one pass (a loop the compiler vectorises) instead of a conversion and a
+  // division. Without the division, too: x * (1/255) plus one Newton correction is the correctly
+  // rounded x / 255 for every byte value (the tests check all 256), at a fraction of vdivps' cost.
   Tensor out = empty(pixels.sizes());
   const uint8_t* __restrict in = pixels.data_ptr<uint8_t>();
   float* __restrict values = out.data_ptr<float>();
-  for (int64_t i = 0, n = pixels.numel(); i < n; ++i) values[i] = static_cast<float>(in[i]) / 255.0f;
+  constexpr float kInverse = 1.0f / 255.0f;
+  for (int64_t i = 0, n = pixels.numel(); i < n; ++i) {
+    const float x = in[i], q = x * kInverse;
+    values[i] = std::fma(std::fma(-q, 255.0f, x), kInverse, q);
+  }
   return out;
 }
 
