@@ -37,6 +37,10 @@ bool less_nan_last(C a, C b) {
 // Orders (value, index) pairs by value, ties by index: sorting with it is stable and deterministic.
 template <typename C, bool kDescending>
 bool before(const std::pair<C, int64_t>& a, const std::pair<C, int64_t>& b) {
+  if constexpr (!std::is_floating_point_v<C>) {  // no NaN: two plain comparisons (randperm sorts int64 keys)
+    if (a.first != b.first) return kDescending ? b.first < a.first : a.first < b.first;
+    return a.second < b.second;
+  }
   const bool a_first = kDescending ? less_nan_last(b.first, a.first) : less_nan_last(a.first, b.first);
   const bool b_first = kDescending ? less_nan_last(a.first, b.first) : less_nan_last(b.first, a.first);
   return a_first || (!b_first && a.second < b.second);
@@ -58,9 +62,10 @@ void select_sorted(const Tensor& values, const Tensor& indices, const Tensor& x,
     pairs.resize(static_cast<size_t>(n));
     for (int64_t i = 0; i < n; ++i) pairs[i] = {static_cast<C>(in[i * x_stride]), i};
     const auto kth = pairs.begin() + k;
-    if (k == n) std::sort(pairs.begin(), pairs.end(), before<C, kDescending>);
-    else if (sorted) std::partial_sort(pairs.begin(), kth, pairs.end(), before<C, kDescending>);
-    else std::nth_element(pairs.begin(), kth, pairs.end(), before<C, kDescending>);
+    const auto order = [](const Pair& a, const Pair& b) { return before<C, kDescending>(a, b); };  // inlined, unlike a function pointer
+    if (k == n) std::sort(pairs.begin(), pairs.end(), order);
+    else if (sorted) std::partial_sort(pairs.begin(), kth, pairs.end(), order);
+    else std::nth_element(pairs.begin(), kth, pairs.end(), order);
     T* v = reinterpret_cast<T*>(line[0]);
     int64_t* ix = reinterpret_cast<int64_t*>(line[1]);
     for (int64_t i = 0; i < k; ++i) {
