@@ -70,28 +70,31 @@ struct RowMajorRows {
   static constexpr int64_t col_step = 1;
 };
 
-// C tile (rows x cols <= MR x NR, rows ldc apart) = alpha * (A rows @ B panel) + beta * C tile.
-template <typename ARows>
+// C tile (rows x cols <= MR x kVecs * kW, rows ldc apart) = alpha * (A rows @ B panel) + beta * C tile.
+// kVecs = 1 computes only the first half of the panel: the last panel of a product whose width is
+// not a multiple of NR (a 14x14 image's 196 pixels) would otherwise spend half its FMAs on padding.
+template <typename ARows, int kVecs>
 void micro_kernel(int64_t kc, const float* a, int64_t a_row_stride, const float* b, float alpha, float beta, float* c,
                   int64_t ldc, int64_t rows, int64_t cols) {
   const int64_t rs = ARows::row_step(a_row_stride);
-  Vec acc[MR][2];
+  Vec acc[MR][kVecs];
 #pragma GCC unroll 16
-  for (int i = 0; i < MR; ++i) acc[i][0] = acc[i][1] = Isa::zero();
+  for (int i = 0; i < MR; ++i)
+    for (int h = 0; h < kVecs; ++h) acc[i][h] = Isa::zero();
   for (int64_t p = 0; p < kc; ++p, a += ARows::col_step, b += NR) {
-    const Vec b0 = Isa::load(b), b1 = Isa::load(b + kW);
+    Vec bv[kVecs];
+    for (int h = 0; h < kVecs; ++h) bv[h] = Isa::load(b + h * kW);
 #pragma GCC unroll 16
     for (int i = 0; i < MR; ++i) {
       const Vec ai = Isa::broadcast(a[i * rs]);
-      acc[i][0] = Isa::fma(ai, b0, acc[i][0]);
-      acc[i][1] = Isa::fma(ai, b1, acc[i][1]);
+      for (int h = 0; h < kVecs; ++h) acc[i][h] = Isa::fma(ai, bv[h], acc[i][h]);
     }
   }
   const Vec va = Isa::broadcast(alpha), vb = Isa::broadcast(beta);
-  if (rows == MR && cols == NR) {
+  if (rows == MR && cols == kVecs * kW) {
 #pragma GCC unroll 16
     for (int i = 0; i < MR; ++i) {
-      for (int h = 0; h < 2; ++h) {
+      for (int h = 0; h < kVecs; ++h) {
         float* ci = c + i * ldc + h * kW;
         const Vec scaled = Isa::mul(va, acc[i][h]);
         Isa::store(ci, beta == 0 ? scaled : Isa::fma(vb, Isa::load(ci), scaled));
@@ -100,15 +103,21 @@ void micro_kernel(int64_t kc, const float* a, int64_t a_row_stride, const float*
     return;
   }
   alignas(64) float tile[MR * NR];
-  for (int i = 0; i < MR; ++i) {
-    Isa::store(tile + i * NR, acc[i][0]);
-    Isa::store(tile + i * NR + kW, acc[i][1]);
-  }
+  for (int i = 0; i < MR; ++i)
+    for (int h = 0; h < kVecs; ++h) Isa::store(tile + i * NR + h * kW, acc[i][h]);
   for (int64_t i = 0; i < rows; ++i) {
     float* ci = c + i * ldc;
     for (int64_t j = 0; j < cols; ++j)
       ci[j] = beta == 0 ? alpha * tile[i * NR + j] : alpha * tile[i * NR + j] + beta * ci[j];
   }
+}
+
+// The micro-kernel for a tile `cols` wide.
+template <typename ARows>
+void micro_tile(int64_t kc, const float* a, int64_t a_row_stride, const float* b, float alpha, float beta, float* c,
+                int64_t ldc, int64_t rows, int64_t cols) {
+  if (cols <= kW) micro_kernel<ARows, 1>(kc, a, a_row_stride, b, alpha, beta, c, ldc, rows, cols);
+  else micro_kernel<ARows, 2>(kc, a, a_row_stride, b, alpha, beta, c, ldc, rows, cols);
 }
 
 // A [rows, kc] (a view starting at the block) into MR-row panels: for each p, the panel's MR values
@@ -233,11 +242,11 @@ void sgemm_serial(int64_t m, int64_t n, int64_t k, float alpha, MatrixView a, Ma
             float* tile = c + (ic + ir) * ldc + jc + jr;
             const int64_t rows = std::min(MR, mc - ir), cols = std::min(NR, nc - jr);
             if (ir < direct_rows) {
-              micro_kernel<RowMajorRows>(kc, a.data + (ic + ir) * a.row_stride + pc * a.col_stride, a.row_stride,
-                                         packed_b + jr * kc, alpha, slice_beta, tile, ldc, rows, cols);
+              micro_tile<RowMajorRows>(kc, a.data + (ic + ir) * a.row_stride + pc * a.col_stride, a.row_stride,
+                                       packed_b + jr * kc, alpha, slice_beta, tile, ldc, rows, cols);
             } else {
-              micro_kernel<PackedRows>(kc, packed_a + (ir - direct_rows) * kc, 0, packed_b + jr * kc, alpha,
-                                       slice_beta, tile, ldc, rows, cols);
+              micro_tile<PackedRows>(kc, packed_a + (ir - direct_rows) * kc, 0, packed_b + jr * kc, alpha,
+                                     slice_beta, tile, ldc, rows, cols);
             }
           }
         }
