@@ -91,10 +91,9 @@ void im2col(T* columns, const T* image, const Geometry& g, int64_t oh0, int64_t 
 }
 
 // The adjoint of im2col over all output rows: image (zeroed by the caller) receives the sum of
-// the column entries copied from each of its elements; the padding's entries are dropped (and may
-// be overwritten in columns).
-// For a "same" stride-1 convolution (as in im2col) the entries of a columns row that fall in the
-// padding are zeroed in place first, so the rest is one contiguous add onto the shifted plane.
+// the column entries copied from each of its elements; the padding's entries are dropped. For a
+// "same" stride-1 convolution (as in im2col) they are zeroed in place in columns first, so that the
+// rest of a columns row is one contiguous add onto the shifted plane.
 template <typename T>
 void col2im(T* image, T* columns, const Geometry& g) {
   const bool shifted_plane = g.sh == 1 && g.sw == 1 && g.out_w == g.width;

@@ -24,9 +24,9 @@ inline void cpu_relax() {
 
 thread_local bool tls_in_parallel = false;
 
-// Workers spin, then sleep on a condition variable, between jobs. A job is split into `chunks` pieces that
-// the caller and the workers claim from `ticket_`, whose high half holds the job's generation so
-// that a worker still finishing one job can never claim a piece of the next.
+// Workers spin, then sleep on a condition variable, between jobs. A job is split into `chunks`
+// pieces that the caller and the workers claim from `ticket_`, whose high half holds the job's
+// generation so that a worker still finishing one job can never claim a piece of the next.
 class ThreadPool {
  public:
   explicit ThreadPool(int threads) { resize(threads); }

@@ -1,7 +1,8 @@
 // Dot-product GEMM (see sgemm_dot.h). A tile of 3 rows of A by 4 columns of B keeps 12 vector
-// accumulators, reloads 3 + 4 vectors per 8 values of k (below the 2 loads per cycle the FMA units
-// need), and reduces each accumulator to its value of C at the end with horizontal adds. For each
-// group of 4 columns (in L1), all rows of A stream from L2.
+// accumulators and loads 3 + 4 vectors per 8 values of k: 7 loads for 12 FMAs, 3.5 cycles of load
+// ports for 6 of FMA units, so the FMAs set the pace. Each accumulator is reduced to its value of C
+// at the end with horizontal adds. For each group of 4 columns (in L1), all rows of A stream from L2;
+// k is cut into slices of 1024 so that a slice of A stays there.
 #include <accel/kernels/cpu/sgemm_dot.h>
 
 #if defined(__AVX2__) && defined(__FMA__)
@@ -14,7 +15,7 @@ namespace accel::cpu {
 namespace {
 
 constexpr int64_t kRows = 3, kCols = kDotTileCols;
-constexpr int64_t kSlice = 1024;  // k per pass: 4 columns of B (16 KiB) and 3 rows of A stay in L1
+constexpr int64_t kSlice = 1024;  // 4 columns of B in L1 (16 KiB), 64 rows of A in L2 (256 KiB)
 
 // The 8-lane mask that keeps the first `count` (< 8) lanes.
 __m256i tail_mask(int64_t count) {

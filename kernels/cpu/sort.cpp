@@ -62,7 +62,8 @@ void select_sorted(const Tensor& values, const Tensor& indices, const Tensor& x,
     pairs.resize(static_cast<size_t>(n));
     for (int64_t i = 0; i < n; ++i) pairs[i] = {static_cast<C>(in[i * x_stride]), i};
     const auto kth = pairs.begin() + k;
-    const auto order = [](const Pair& a, const Pair& b) { return before<C, kDescending>(a, b); };  // inlined, unlike a function pointer
+    // A lambda, which std::sort inlines; passed as a function pointer, `before` was called per comparison.
+    const auto order = [](const Pair& a, const Pair& b) { return before<C, kDescending>(a, b); };
     if (k == n) std::sort(pairs.begin(), pairs.end(), order);
     else if (sorted) std::partial_sort(pairs.begin(), kth, pairs.end(), order);
     else std::nth_element(pairs.begin(), kth, pairs.end(), order);

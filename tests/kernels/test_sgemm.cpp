@@ -89,9 +89,9 @@ TEST(Sgemm, DotProductPathMatchesReference) {
     const Tensor x = randn({m, k}), w = randn({n, k}), c = randn({m, n});
     const Tensor product = reference_mm(x, w.t());
     const double tol = 1e-5 * static_cast<double>(k) + 1e-5;
-    EXPECT_TRUE(allclose(mm(x, w.t()).to(kFloat64), product, 1e-5, tol)) << m << "x" << k << " @ (" << n << "x" << k << ")^T";
-    EXPECT_TRUE(allclose(addmm(c, x, w.t(), 0.5, 2.0).to(kFloat64), c.to(kFloat64) * 0.5 + product * 2.0, 1e-5, 2 * tol))
-        << m << "x" << n << "x" << k << " with alpha and beta";
+    EXPECT_TRUE(allclose(mm(x, w.t()).to(kFloat64), product, 1e-5, tol)) << m << "x" << n << "x" << k;
+    const Tensor scaled = addmm(c, x, w.t(), 0.5, 2.0).to(kFloat64);
+    EXPECT_TRUE(allclose(scaled, c.to(kFloat64) * 0.5 + product * 2.0, 1e-5, 2 * tol)) << m << "x" << n << "x" << k;
     const Tensor out = addmm(full({m, n}, std::numeric_limits<float>::quiet_NaN()), x, w.t(), 0.0, 1.0);
     EXPECT_FALSE(isnan(out).any().item<bool>()) << m << "x" << n << "x" << k;
     Tensor one_thread;
