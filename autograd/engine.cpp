@@ -30,10 +30,12 @@ class TaskMap {
  public:
   // The node's task, and whether it was just created.
   std::pair<Task*, bool> try_emplace(Node* node) {
+    // Looked up before growing: a lookup must not move nodes_ or tasks_, which callers may be
+    // iterating or holding references into.
+    if (Task* task = find(node)) return {task, false};
     if (2 * (nodes_.size() + 1) > slots_.size()) grow();
     size_t i = slot(node);
-    for (; slots_[i].node; i = (i + 1) & (slots_.size() - 1))
-      if (slots_[i].node == node) return {&tasks_[slots_[i].index], false};
+    while (slots_[i].node) i = (i + 1) & (slots_.size() - 1);
     slots_[i] = {node, static_cast<uint32_t>(nodes_.size())};
     nodes_.push_back(node);
     return {&tasks_.emplace_back(), true};
