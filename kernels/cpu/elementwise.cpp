@@ -261,6 +261,14 @@ void check_divisor(C b, BinaryOp op) {
   if (b == C(0)) ACCEL_FAIL(name(op), ": integer division by zero");
 }
 
+// -a with two's complement wrap-around (MIN / -1 is MIN, as in PyTorch), in unsigned arithmetic:
+// negating MIN as a signed value is undefined behaviour.
+template <typename C>
+C wrapping_negate(C a) {
+  using U = std::make_unsigned_t<C>;
+  return static_cast<C>(U(0) - static_cast<U>(a));
+}
+
 template <typename T>
 void binary_typed(BinaryOp op, const Tensor& out, const Tensor& x, const Tensor& y, Scalar alpha) {
   using C = compute_t<T>;
@@ -297,7 +305,7 @@ void binary_typed(BinaryOp op, const Tensor& out, const Tensor& x, const Tensor&
         return binary_loop<T>(out, x, y, [](C a, C b) {
           check_divisor(b, BinaryOp::FloorDiv);
           if constexpr (std::is_signed_v<C>) {
-            if (b == C(-1)) return static_cast<C>(C(0) - a);
+            if (b == C(-1)) return wrapping_negate(a);
             const C q = a / b;
             return (a % b != 0 && ((a < 0) != (b < 0))) ? static_cast<C>(q - 1) : q;
           } else {
@@ -311,7 +319,7 @@ void binary_typed(BinaryOp op, const Tensor& out, const Tensor& x, const Tensor&
         return binary_loop<T>(out, x, y, [](C a, C b) {
           check_divisor(b, BinaryOp::TruncDiv);
           if constexpr (std::is_signed_v<C>)
-            if (b == C(-1)) return static_cast<C>(C(0) - a);
+            if (b == C(-1)) return wrapping_negate(a);
           return static_cast<C>(a / b);
         });
     case BinaryOp::Pow:
