@@ -412,7 +412,8 @@ TEST(WSDScheduler, CreateSchedulerFnUsesPerProcessSteps) {
   EXPECT_EQ(wsd.get_checkpoint_steps(), (std::vector<int64_t>{50, 100}));
 
   const auto default_warmup = WSDLrScheduler::create_scheduler_fn({.total_num_epochs = 10});
-  const auto& other = dynamic_cast<const WSDLrScheduler&>(*default_warmup(optimizer, RunConfig{5, 40, 20}));
+  const std::unique_ptr<Scheduler> other_scheduler = default_warmup(optimizer, RunConfig{5, 40, 20});
+  const auto& other = dynamic_cast<const WSDLrScheduler&>(*other_scheduler);
   EXPECT_EQ(other.total_steps(), 200);
   EXPECT_EQ(other.num_warmup_steps(), 2);  // 1%
 }
