@@ -9,6 +9,8 @@
 
 #include <accel/accel.h>
 
+#include "../expect_error.h"
+
 namespace grad_testing {
 
 using accel::Tensor;
@@ -35,13 +37,6 @@ inline void check_first_order(const Fn& f, const std::vector<Tensor>& in) {
   EXPECT_TRUE(accel::autograd::gradcheck(f, in));
 }
 
-inline void expect_throw_containing(const std::function<void()>& f, const std::string& text) {
-  try {
-    f();
-    ADD_FAILURE() << "expected an Error containing '" << text << "'";
-  } catch (const accel::Error& e) {
-    EXPECT_NE(std::string(e.what()).find(text), std::string::npos) << e.what();
-  }
-}
+using accel_testing::expect_error;
 
 }  // namespace grad_testing

@@ -15,7 +15,7 @@ using namespace accel;
 
 namespace {
 
-using grad_testing::expect_throw_containing;
+using grad_testing::expect_error;
 using grad_testing::V;
 using grad_testing::values;
 
@@ -360,19 +360,19 @@ TEST(ElementwiseGrad, NoRecordingWithoutGradMode) {
 
 TEST(ElementwiseGrad, Errors) {
   const Tensor x = input({3});
-  expect_throw_containing([&] { x.mul_(2.0); }, "leaf");
-  expect_throw_containing([&] { x.exp_(); }, "leaf");
+  expect_error([&] { x.mul_(2.0); }, "leaf");
+  expect_error([&] { x.exp_(); }, "leaf");
   // Saved tensors modified in place: an input (mul), an output (exp), an in-place result (sigmoid_).
   const Tensor a = x * 1.0;
   const Tensor m = a * x;
   a.add_(1.0);
-  expect_throw_containing([&] { m.sum().backward(); }, "modified by an in-place operation");
+  expect_error([&] { m.sum().backward(); }, "modified by an in-place operation");
   const Tensor e = exp(x);
   e.add_(1.0);
-  expect_throw_containing([&] { e.sum().backward(); }, "ExpBackward");
+  expect_error([&] { e.sum().backward(); }, "ExpBackward");
   const Tensor s = (x * 1.0).sigmoid_();
   s.mul_(2.0);
-  expect_throw_containing([&] { s.sum().backward(); }, "SigmoidBackward");
+  expect_error([&] { s.sum().backward(); }, "SigmoidBackward");
   // Errors of the forward stay errors with autograd on.
   EXPECT_THROW(x + input({4}), Error);
   EXPECT_THROW((x * 1.0).add_(input({2, 3})), Error);

@@ -14,7 +14,7 @@ using autograd::AutogradContext;
 
 namespace {
 
-using grad_testing::expect_throw_containing;
+using grad_testing::expect_error;
 using grad_testing::V;
 using grad_testing::values;
 
@@ -70,7 +70,7 @@ TEST(Engine, SecondBackwardThroughFreedGraphIsAnError) {
   const Tensor a = leaf({1, 2});
   const Tensor y = (a * a).sum();
   y.backward();
-  expect_throw_containing([&] { y.backward(); }, "backward through the graph a second time");
+  expect_error([&] { y.backward(); }, "backward through the graph a second time");
   const Tensor z = (a * a).sum();
   z.backward({}, /*retain_graph=*/true);
   z.backward();
@@ -82,13 +82,13 @@ TEST(Engine, InPlaceChangeOfASavedTensorIsAnError) {
   const Tensor b = tensor({3.0, 4.0}, {.dtype = kFloat64});
   const Tensor y = (a * b).sum();
   b.add_(1.0);
-  expect_throw_containing([&] { y.backward(); }, "MulBackward");
+  expect_error([&] { y.backward(); }, "MulBackward");
 }
 
 TEST(Engine, LeafInPlaceIsAnError) {
   const Tensor a = leaf({1, 2});
-  expect_throw_containing([&] { a.add_(1.0); }, "leaf tensor that requires grad");
-  expect_throw_containing([&] { a.select(0, 0).fill_(1); }, "view of a leaf tensor");
+  expect_error([&] { a.add_(1.0); }, "leaf tensor that requires grad");
+  expect_error([&] { a.select(0, 0).fill_(1); }, "view of a leaf tensor");
   {
     NoGradGuard no_grad;
     a.add_(1.0);  // optimizer-style update
@@ -272,7 +272,7 @@ TEST(Gradcheck, DetectsAWrongGradient) {
   const auto wrong = [](const std::vector<Tensor>& in) { return WrongSquare::apply(in[0]); };
   const Tensor x = randn({3}, {.dtype = kFloat64, .requires_grad = true});
   EXPECT_FALSE(autograd::gradcheck(wrong, {x}, {.raise = false}));
-  expect_throw_containing([&] { autograd::gradcheck(wrong, {x}); }, "Jacobian mismatch");
+  expect_error([&] { autograd::gradcheck(wrong, {x}); }, "Jacobian mismatch");
 }
 
 TEST(Gradcheck, NonContiguousInputs) {
@@ -288,7 +288,7 @@ TEST(Anomaly, ForwardNaNIsReportedWithTheOp) {
   EXPECT_NO_THROW(x * inf);
   autograd::DetectAnomalyGuard anomaly;
   autograd::ModuleNameScope module("encoder.fc1");
-  expect_throw_containing([&] { (void)(x * inf); }, "forward of Mul in module 'encoder.fc1'");
+  expect_error([&] { (void)(x * inf); }, "forward of Mul in module 'encoder.fc1'");
 }
 
 struct NaNGradient : autograd::Function<NaNGradient> {
@@ -300,5 +300,5 @@ TEST(Anomaly, BackwardNaNIsReportedWithTheNode) {
   const Tensor x = leaf({1, 2});
   const Tensor y = NaNGradient::apply(x).sum();
   autograd::DetectAnomalyGuard anomaly;
-  expect_throw_containing([&] { y.backward(); }, "NaNGradient");
+  expect_error([&] { y.backward(); }, "NaNGradient");
 }

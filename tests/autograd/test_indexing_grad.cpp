@@ -129,14 +129,14 @@ TEST(IndexingGrad, SavedIndexModifiedInPlaceIsAnError) {
   const Tensor x = rnd({3}), idx = tensor({0, 2});
   const Tensor y = x.gather(0, idx);
   idx.fill_(1);
-  expect_throw_containing([&] { y.sum().backward(); }, "modified by an in-place operation");
+  expect_error([&] { y.sum().backward(); }, "modified by an in-place operation");
 }
 
 TEST(IndexingGrad, BadIndicesStayErrors) {
   const Tensor x = rnd({3});
-  expect_throw_containing([&] { x.gather(0, tensor({3})); }, "out of bounds");
-  expect_throw_containing([&] { x.index_select(0, tensor({-1})); }, "out of bounds");
-  expect_throw_containing([&] { x.index({tensor({5})}); }, "out of bounds");
+  expect_error([&] { x.gather(0, tensor({3})); }, "out of bounds");
+  expect_error([&] { x.index_select(0, tensor({-1})); }, "out of bounds");
+  expect_error([&] { x.index({tensor({5})}); }, "out of bounds");
 }
 
 // ---- Tensor::index ----
@@ -230,7 +230,7 @@ TEST(IndexPutGrad, ScalarValueAndViews) {
 
 TEST(IndexPutGrad, LeafThatRequiresGradIsRejected) {
   const Tensor x = rnd({3});
-  expect_throw_containing([&] { x.index_put_({tensor({0})}, 1.0); }, "leaf");
-  expect_throw_containing([&] { x.scatter_(0, tensor({0}), 1.0); }, "leaf");
-  expect_throw_containing([&] { x.index_add_(0, tensor({0}), f64({1.0})); }, "leaf");
+  expect_error([&] { x.index_put_({tensor({0})}, 1.0); }, "leaf");
+  expect_error([&] { x.scatter_(0, tensor({0}), 1.0); }, "leaf");
+  expect_error([&] { x.index_add_(0, tensor({0}), f64({1.0})); }, "leaf");
 }

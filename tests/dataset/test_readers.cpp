@@ -7,6 +7,7 @@
 #include <accel/accel.h>
 #include <accel/data/data.h>
 
+#include "../expect_error.h"
 #include "fixtures.h"
 
 namespace {
@@ -14,16 +15,7 @@ namespace {
 using namespace accel;
 using fixtures::TempDir;
 
-// Runs fn, expecting an accel::Error whose message contains `needle`.
-template <typename F>
-void expect_error_naming(F&& fn, const std::string& needle) {
-  try {
-    fn();
-    ADD_FAILURE() << "no accel::Error; expected one naming " << needle;
-  } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
-  }
-}
+using accel_testing::expect_error;
 
 // A 2x3 uint8 IDX file: 1..6.
 std::vector<uint8_t> tiny_idx() { return fixtures::idx_file(0x08, {2, 3}, {1, 2, 3, 4, 5, 6}); }
@@ -57,7 +49,7 @@ TEST(ReadIdx, EveryTruncationRaisesAnErrorNamingTheFile) {
   for (const auto* whole : {&raw, &gz}) {
     for (size_t n = 0; n < whole->size(); ++n) {
       const std::string path = dir.write("cut" + std::to_string(n), std::vector<uint8_t>(whole->begin(), whole->begin() + n));
-      expect_error_naming([&] { data::read_idx(path); }, path);
+      expect_error([&] { data::read_idx(path); }, path);
     }
   }
 }
@@ -66,15 +58,15 @@ TEST(ReadIdx, CorruptHeadersAndData) {
   TempDir dir;
   std::vector<uint8_t> bad_magic = tiny_idx();
   bad_magic[0] = 1;
-  expect_error_naming([&] { data::read_idx(dir.write("magic", bad_magic)); }, "not an IDX file");
-  expect_error_naming([&] { data::read_idx(dir.write("type", fixtures::idx_file(0x07, {1}, {0}))); }, "unknown IDX element type");
-  expect_error_naming([&] { data::read_idx(dir.write("long", fixtures::idx_file(0x08, {2}, {1, 2, 3}))); }, "need 2 bytes");
-  expect_error_naming([&] { data::read_idx(dir.write("huge", fixtures::idx_file(0x08, {0xFFFFFFFF, 0xFFFFFFFF, 2}, {1}))); },
+  expect_error([&] { data::read_idx(dir.write("magic", bad_magic)); }, "not an IDX file");
+  expect_error([&] { data::read_idx(dir.write("type", fixtures::idx_file(0x07, {1}, {0}))); }, "unknown IDX element type");
+  expect_error([&] { data::read_idx(dir.write("long", fixtures::idx_file(0x08, {2}, {1, 2, 3}))); }, "need 2 bytes");
+  expect_error([&] { data::read_idx(dir.write("huge", fixtures::idx_file(0x08, {0xFFFFFFFF, 0xFFFFFFFF, 2}, {1}))); },
                       "need more data");
   std::vector<uint8_t> gz = fixtures::gzip_stored(tiny_idx());
   gz[gz.size() - 5] ^= 0xFF;  // the CRC
-  expect_error_naming([&] { data::read_idx(dir.write("crc.gz", gz)); }, "corrupt or truncated gzip");
-  expect_error_naming([&] { data::read_idx(dir.file("missing")); }, "cannot open");
+  expect_error([&] { data::read_idx(dir.write("crc.gz", gz)); }, "corrupt or truncated gzip");
+  expect_error([&] { data::read_idx(dir.file("missing")); }, "cannot open");
 }
 
 // An MNIST-format folder with n 2x2 images (image i filled with i) and labels 9 - i.
@@ -131,11 +123,11 @@ TEST(MNIST, MismatchedOrMissingFiles) {
   TempDir dir;
   write_mnist(dir, "train", 3, false);
   dir.write("train-labels-idx1-ubyte", fixtures::idx_file(0x08, {2}, {0, 1}));
-  expect_error_naming([&] { data::MNIST(dir.file(""), true); }, "3 images");
-  expect_error_naming([&] { data::MNIST(dir.file(""), false); }, "t10k-images-idx3-ubyte");
-  expect_error_naming([&] { data::MNIST(dir.file(""), true, kInt32); }, "image dtype");
+  expect_error([&] { data::MNIST(dir.file(""), true); }, "3 images");
+  expect_error([&] { data::MNIST(dir.file(""), false); }, "t10k-images-idx3-ubyte");
+  expect_error([&] { data::MNIST(dir.file(""), true, kInt32); }, "image dtype");
   dir.write("train-labels-idx1-ubyte", fixtures::idx_file(0x08, {3, 1}, {0, 1, 2}));
-  expect_error_naming([&] { data::MNIST(dir.file(""), true); }, "train-labels-idx1-ubyte: expected uint8 labels");
+  expect_error([&] { data::MNIST(dir.file(""), true); }, "train-labels-idx1-ubyte: expected uint8 labels");
 }
 
 TEST(FashionMNIST, RealFilesFromTheDebianPackage) {
@@ -186,11 +178,11 @@ TEST(CIFAR10, CorruptFiles) {
   TempDir dir;
   std::vector<uint8_t> records = cifar_records(2);
   const std::string cut = dir.write("test_batch.bin", std::vector<uint8_t>(records.begin(), records.end() - 1));
-  expect_error_naming([&] { data::CIFAR10(dir.file(""), false); }, cut);
+  expect_error([&] { data::CIFAR10(dir.file(""), false); }, cut);
   records[3073] = 10;
   dir.write("test_batch.bin", records);
-  expect_error_naming([&] { data::read_cifar10_batch(dir.file("test_batch.bin")); }, "label 10");
-  expect_error_naming([&] { data::CIFAR10(dir.file(""), true); }, "data_batch_1.bin not found");
+  expect_error([&] { data::read_cifar10_batch(dir.file("test_batch.bin")); }, "label 10");
+  expect_error([&] { data::CIFAR10(dir.file(""), true); }, "data_batch_1.bin not found");
 }
 
 TEST(CSVDataset, FeaturesAndTargetColumn) {
@@ -211,12 +203,12 @@ TEST(CSVDataset, FeaturesAndTargetColumn) {
 
 TEST(CSVDataset, Errors) {
   TempDir dir;
-  expect_error_naming([&] { data::CSVDataset(dir.write("a.csv", "1,2\n3,x\n")); }, "a.csv:2 column 2: 'x' is not a number");
-  expect_error_naming([&] { data::CSVDataset(dir.write("b.csv", "1,2\n3\n")); }, "b.csv:2: 1 columns, expected 2");
-  expect_error_naming([&] { data::CSVDataset(dir.write("c.csv", "1,,2\n")); }, "'' is not a number");
-  expect_error_naming([&] { data::CSVDataset(dir.write("d.csv", "h\n"), {.header = true}); }, "no data rows");
-  expect_error_naming([&] { data::CSVDataset(dir.write("e.csv", "1,2\n"), {.target_column = 2}); }, "target column 2");
-  expect_error_naming([&] { data::CSVDataset(dir.write("f.csv", "1,2.5\n"), {.target_dtype = kInt64}); },
+  expect_error([&] { data::CSVDataset(dir.write("a.csv", "1,2\n3,x\n")); }, "a.csv:2 column 2: 'x' is not a number");
+  expect_error([&] { data::CSVDataset(dir.write("b.csv", "1,2\n3\n")); }, "b.csv:2: 1 columns, expected 2");
+  expect_error([&] { data::CSVDataset(dir.write("c.csv", "1,,2\n")); }, "'' is not a number");
+  expect_error([&] { data::CSVDataset(dir.write("d.csv", "h\n"), {.header = true}); }, "no data rows");
+  expect_error([&] { data::CSVDataset(dir.write("e.csv", "1,2\n"), {.target_column = 2}); }, "target column 2");
+  expect_error([&] { data::CSVDataset(dir.write("f.csv", "1,2.5\n"), {.target_dtype = kInt64}); },
                       "expected an integer");
 }
 

@@ -14,6 +14,8 @@
 
 #include <accel/accel.h>
 
+#include "../expect_error.h"
+
 namespace optim_test {
 
 using json = nlohmann::json;
@@ -63,14 +65,6 @@ struct Problem {
   }
 };
 
-// Expects f to throw an accel::Error whose message contains fragment.
-inline void expect_error(const std::function<void()>& f, const std::string& fragment) {
-  try {
-    f();
-    ADD_FAILURE() << "no error; expected one mentioning '" << fragment << "'";
-  } catch (const accel::Error& e) {
-    EXPECT_NE(std::string(e.what()).find(fragment), std::string::npos) << e.what();
-  }
-}
+using accel_testing::expect_error;
 
 }  // namespace optim_test
