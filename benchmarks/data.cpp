@@ -8,6 +8,8 @@
 #include <accel/accel.h>
 #include <accel/data/data.h>
 
+#include "workloads.h"
+
 namespace {
 
 void BM_dataloader_fashion_mnist_sized(benchmark::State& state) {
@@ -26,10 +28,4 @@ void BM_dataloader_fashion_mnist_sized(benchmark::State& state) {
 
 }  // namespace
 
-BENCHMARK(BM_dataloader_fashion_mnist_sized)
-    ->ArgName("workers")
-    ->Arg(0)
-    ->Arg(2)
-    ->UseRealTime()
-    ->MinTime(0.5)
-    ->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_dataloader_fashion_mnist_sized)->Apply(bench::dataloader_runs);

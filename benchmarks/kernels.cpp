@@ -34,20 +34,19 @@
 #include <accel/accel.h>
 #include <accel/tensor/backend.h>
 
+#include "workloads.h"
+
 namespace {
 
 using accel::Tensor;
 
-constexpr int64_t k16M = int64_t{1} << 24;
-
-using Bench = benchmark::internal::Benchmark;
-void ms(Bench* b) { b->UseRealTime()->MinTime(0.2)->Unit(benchmark::kMillisecond); }
-void us(Bench* b) { b->UseRealTime()->MinTime(0.2)->Unit(benchmark::kMicrosecond); }
-void ns(Bench* b) { b->UseRealTime()->MinTime(0.2)->Unit(benchmark::kNanosecond); }
-
-benchmark::Counter per_second(double amount) {
-  return benchmark::Counter(amount, benchmark::Counter::kIsIterationInvariantRate);
-}
+using bench::k16M;
+using bench::LinearProduct;
+using bench::LinearShape;
+using bench::ms;
+using bench::ns;
+using bench::per_second;
+using bench::us;
 
 void sgemm(benchmark::State& state) {
   const int64_t n = state.range(0);
@@ -57,19 +56,6 @@ void sgemm(benchmark::State& state) {
 }
 
 // ---- GEMM at the models' Linear layers -------------------------------------------------------------
-
-struct LinearShape {
-  const char* layer;
-  int64_t batch, in, out;
-};
-constexpr LinearShape kLinearShapes[] = {
-    {"mlp_fc1", 32, 784, 128},  {"mlp_fc2", 32, 128, 64},  {"mlp_fc3", 32, 64, 10},
-    {"mlp_fc1", 256, 784, 128}, {"mlp_fc2", 256, 128, 64}, {"mlp_fc3", 256, 64, 10},
-    {"cnn_fc1", 64, 3136, 128}, {"cnn_fc2", 64, 128, 10},
-};
-
-// The three products of a Linear layer, each 2 * batch * in * out flops.
-enum class LinearProduct { Forward, GradInput, GradWeight };
 
 void gemm_linear(benchmark::State& state, LinearShape s, LinearProduct product) {
   const Tensor x = accel::randn({s.batch, s.in}), weight = accel::randn({s.out, s.in});
@@ -82,19 +68,6 @@ void gemm_linear(benchmark::State& state, LinearShape s, LinearProduct product) 
     }
   }
   state.counters["GFLOPS"] = per_second(2.0 * s.batch * s.in * s.out * 1e-9);
-}
-
-// Registered by hand for names like gemm_mlp_fc1_fwd/32 (BENCHMARK_CAPTURE would put the function first).
-bool register_gemm_linear() {
-  const std::pair<const char*, LinearProduct> products[] = {
-      {"fwd", LinearProduct::Forward}, {"dx", LinearProduct::GradInput}, {"dw", LinearProduct::GradWeight}};
-  for (const LinearShape& s : kLinearShapes) {
-    for (const auto& [suffix, product] : products) {
-      const std::string name = std::string("gemm_") + s.layer + "_" + suffix + "/" + std::to_string(s.batch);
-      benchmark::RegisterBenchmark(name.c_str(), gemm_linear, s, product)->Apply(us);
-    }
-  }
-  return true;
 }
 
 // ---- convolution -------------------------------------------------------------------------------------
@@ -277,7 +250,7 @@ void add_small(benchmark::State& state) {
 }  // namespace
 
 BENCHMARK(sgemm)->Arg(256)->Arg(1024)->Arg(2048)->Apply(ms);
-const bool gemm_linear_registered = register_gemm_linear();
+const bool gemm_linear_registered = bench::register_linear_products(gemm_linear);
 BENCHMARK_CAPTURE(conv2d, 1to32, 1, 32, 28)->Apply(ms);
 BENCHMARK_CAPTURE(conv2d, 32to64, 32, 64, 14)->Apply(ms);
 BENCHMARK_CAPTURE(conv2d_backward_input, 1to32, 1, 32, 28)->Apply(ms);

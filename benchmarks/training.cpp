@@ -17,13 +17,12 @@
 // windows derived: 938 steps / steps_per_s); s_per_step, seconds per step, for the empty steps.
 #include <benchmark/benchmark.h>
 
-#include <cstdlib>
 #include <memory>
-#include <string_view>
 
 #include <accel/accel.h>
 
 #include "../examples/fashion_mnist/models.h"
+#include "workloads.h"
 
 namespace {
 
@@ -32,10 +31,12 @@ using namespace accel;
 using fashion_mnist::CNN;  // the main job's models
 using fashion_mnist::MLP;
 
-constexpr int64_t kCnnBatch = 64;
-constexpr int64_t kCnnWindowSteps = 100;
-constexpr int64_t kCnnWarmupSteps = 5;
-constexpr int64_t kEmptyStepExamples = 1000;
+using bench::full_epochs;
+using bench::kCnnBatch;
+using bench::kCnnWarmupSteps;
+using bench::kCnnWindowSteps;
+using bench::kEmptyStepExamples;
+using bench::report_steps;
 
 // Read once: decoding the gzip files takes longer than an MLP epoch.
 const std::shared_ptr<data::FashionMNIST>& train_set() {
@@ -44,11 +45,6 @@ const std::shared_ptr<data::FashionMNIST>& train_set() {
 }
 
 int64_t steps_per_epoch(int64_t batch_size) { return (train_set()->size() + batch_size - 1) / batch_size; }
-
-bool full_epochs() {
-  const char* value = std::getenv("ACCEL_BENCH_FULL_EPOCH");
-  return value != nullptr && std::string_view(value) == "1";
-}
 
 // `steps` shuffled batches of the training set per epoch: the first steps * batch_size indices of a
 // random permutation (so a window behaves like the start of a real epoch). Null for a whole epoch.
@@ -59,14 +55,6 @@ std::shared_ptr<data::Sampler> window_sampler(int64_t steps, int64_t batch_size)
 }
 
 int64_t cnn_steps_per_iteration() { return full_epochs() ? steps_per_epoch(kCnnBatch) : kCnnWindowSteps; }
-
-// steps_per_s and epoch_s for `steps` steps per iteration, out of `epoch_steps` in a whole epoch.
-void report_steps(benchmark::State& state, int64_t steps, int64_t epoch_steps) {
-  using benchmark::Counter;
-  state.counters["steps_per_s"] = Counter(static_cast<double>(steps), Counter::kIsIterationInvariantRate);
-  state.counters["epoch_s"] = Counter(static_cast<double>(steps) / static_cast<double>(epoch_steps),
-                                      Counter::kIsIterationInvariantRate | Counter::kInvert);
-}
 
 // One epoch of `loader`, one optimizer step per batch.
 void train_epoch(nn::Module& model, optim::Optimizer& optimizer, data::DataLoader& loader) {

@@ -11,6 +11,8 @@
 
 #include <torch/torch.h>
 
+#include "../workloads.h"
+
 namespace {
 
 class InMemoryImages : public torch::data::datasets::Dataset<InMemoryImages> {
@@ -44,10 +46,4 @@ void BM_dataloader_fashion_mnist_sized(benchmark::State& state) {
 
 }  // namespace
 
-BENCHMARK(BM_dataloader_fashion_mnist_sized)
-    ->ArgName("workers")
-    ->Arg(0)
-    ->Arg(2)
-    ->UseRealTime()
-    ->MinTime(0.5)
-    ->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_dataloader_fashion_mnist_sized)->Apply(bench::dataloader_runs);

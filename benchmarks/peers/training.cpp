@@ -26,22 +26,24 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <cstdlib>
 #include <stdexcept>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include <torch/torch.h>
+
+#include "../workloads.h"
 
 namespace {
 
 // Where Debian's dataset-fashion-mnist installs the files (accel's data::FashionMNIST::kDebianRoot).
 constexpr const char* kFashionMnistRoot = "/usr/share/datasets/fashion-mnist";
-constexpr int64_t kCnnBatch = 64;
-constexpr int64_t kCnnWindowSteps = 100;
-constexpr int64_t kCnnWarmupSteps = 5;
-constexpr int64_t kEmptyStepExamples = 1000;
+using bench::full_epochs;
+using bench::kCnnBatch;
+using bench::kCnnWarmupSteps;
+using bench::kCnnWindowSteps;
+using bench::kEmptyStepExamples;
+using bench::report_steps;
 
 std::vector<uint8_t> read_gzip(const std::string& path) {
   gzFile file = gzopen(path.c_str(), "rb");
@@ -92,20 +94,7 @@ const FashionMnist& train_set() {
 
 int64_t steps_per_epoch(int64_t batch_size) { return (train_set().size() + batch_size - 1) / batch_size; }
 
-bool full_epochs() {
-  const char* value = std::getenv("ACCEL_BENCH_FULL_EPOCH");
-  return value != nullptr && std::string_view(value) == "1";
-}
-
 int64_t cnn_steps_per_iteration() { return full_epochs() ? steps_per_epoch(kCnnBatch) : kCnnWindowSteps; }
-
-// steps_per_s and epoch_s for `steps` steps per iteration, out of `epoch_steps` in a whole epoch.
-void report_steps(benchmark::State& state, int64_t steps, int64_t epoch_steps) {
-  using benchmark::Counter;
-  state.counters["steps_per_s"] = Counter(static_cast<double>(steps), Counter::kIsIterationInvariantRate);
-  state.counters["epoch_s"] = Counter(static_cast<double>(steps) / static_cast<double>(epoch_steps),
-                                      Counter::kIsIterationInvariantRate | Counter::kInvert);
-}
 
 struct MLPImpl : torch::nn::Module {
   MLPImpl()
