@@ -92,27 +92,49 @@ constexpr int64_t kBlock = 256;   // longer rows are halved recursively (pairwis
 constexpr int64_t kMinColumns = 16;
 constexpr int64_t kChunk = kGrainSize;  // elements per partial result of a long reduction
 
+// kLanes partial results of a row, one per lane, combined lane by lane.
+template <typename Op>
+struct Lanes {
+  typename Op::Acc acc[kLanes];
+  void combine(const Lanes& other) {
+    for (int k = 0; k < kLanes; ++k) acc[k] = Op::combine(acc[k], other.acc[k]);
+  }
+};
+
+// Folds n >= kLanes elements into lanes: lane k takes elements k, k + kLanes, ... of each leaf of
+// at most kBlock, and a longer row is halved recursively (pairwise per lane). The lanes stay apart
+// up the tree, so a leaf costs its loads and adds and nothing more (combining across lanes after
+// every leaf had taken as long as the adds).
 template <typename Op, bool kUnitStride>
-typename Op::Acc fold_block(const typename Op::In* p, int64_t stride, int64_t n) {
+Lanes<Op> fold_lanes(const typename Op::In* p, int64_t stride, int64_t n) {
   const int64_t s = kUnitStride ? 1 : stride;
   if (n > kBlock) {
     const int64_t half = n / 2 / kLanes * kLanes;
-    return Op::combine(fold_block<Op, kUnitStride>(p, s, half), fold_block<Op, kUnitStride>(p + half * s, s, n - half));
+    Lanes<Op> left = fold_lanes<Op, kUnitStride>(p, s, half);
+    left.combine(fold_lanes<Op, kUnitStride>(p + half * s, s, n - half));
+    return left;
   }
+  Lanes<Op> lanes;
+  std::fill_n(lanes.acc, kLanes, Op::identity());
+  int64_t i = 0;
+  for (; i + kLanes <= n; i += kLanes)
+    for (int k = 0; k < kLanes; ++k) lanes.acc[k] = Op::combine(lanes.acc[k], Op::load(p[(i + k) * s]));
+  for (; i < n; ++i) lanes.acc[0] = Op::combine(lanes.acc[0], Op::load(p[i * s]));
+  return lanes;
+}
+
+template <typename Op, bool kUnitStride>
+typename Op::Acc fold_block(const typename Op::In* p, int64_t stride, int64_t n) {
+  const int64_t s = kUnitStride ? 1 : stride;
   if (n < kLanes) {  // short rows (many small outputs): skip the lanes' setup and combine
     typename Op::Acc acc = Op::identity();
     for (int64_t i = 0; i < n; ++i) acc = Op::combine(acc, Op::load(p[i * s]));
     return acc;
   }
-  typename Op::Acc acc[kLanes];
-  std::fill_n(acc, kLanes, Op::identity());
-  int64_t i = 0;
-  for (; i + kLanes <= n; i += kLanes)
-    for (int k = 0; k < kLanes; ++k) acc[k] = Op::combine(acc[k], Op::load(p[(i + k) * s]));
-  for (; i < n; ++i) acc[0] = Op::combine(acc[0], Op::load(p[i * s]));
+  Lanes<Op> lanes = fold_lanes<Op, kUnitStride>(p, s, n);
   for (int w = kLanes / 2; w > 0; w /= 2)
-    for (int k = 0; k < w; ++k) acc[k] = Op::combine(acc[k], acc[k + w]);
-  return acc[0];
+    for (int k = 0; k < w; ++k) lanes.acc[k] = Op::combine(lanes.acc[k], lanes.acc[k + w]);
+  return lanes.acc[0];
 }
 
 template <typename Op>
