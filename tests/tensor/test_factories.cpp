@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <cstdint>
+
 #include <accel/accel.h>
 
 using namespace accel;
@@ -134,4 +136,20 @@ TEST(Allocator, CachesFreedBlocks) {
   EXPECT_GT(after.cached_bytes, 0);
   cpu::empty_cache();
   EXPECT_EQ(cpu_allocator_stats().cached_bytes, 0);
+}
+
+// Large blocks start on a 2 MiB boundary (so that huge pages can back them); small ones on a cache
+// line. Both hold what is written to them, and a cached large block comes back aligned.
+TEST(Allocator, LargeBlocksAreHugePageAligned) {
+  cpu::empty_cache();
+  const auto address = [](const Tensor& t) { return reinterpret_cast<uintptr_t>(t.data_ptr()); };
+  for (int round = 0; round < 2; ++round) {  // the second round takes the block from the cache
+    const Tensor large = full({int64_t{3} << 20}, 1.5f);  // 12 MiB
+    EXPECT_EQ(address(large) % (size_t{2} << 20), 0u);
+    EXPECT_EQ(large.sum().item<double>(), 1.5 * (3 << 20));
+  }
+  const Tensor small = full({1000}, 2.0f);
+  EXPECT_EQ(address(small) % 64, 0u);
+  EXPECT_EQ(small.sum().item<double>(), 2000);
+  cpu::empty_cache();
 }
