@@ -166,6 +166,10 @@ class Backend {
   virtual void conv2d_backward_weight(const Tensor& grad_weight, const Tensor& grad_output, const Tensor& input,
                                       IntArrayRef stride, IntArrayRef padding, IntArrayRef dilation,
                                       int64_t groups) = 0;
+  // ReLU's gradient from its output: grad_input = output <= 0 ? 0 : grad_output, elementwise over
+  // tensors of one shape (grad_output may be strided). A NaN output passes the gradient on, as in
+  // PyTorch's threshold_backward.
+  virtual void relu_backward(const Tensor& grad_input, const Tensor& grad_output, const Tensor& output) = 0;
   // grad_input = 0, then each grad_output element is added at its plane's index from max_pool2d.
   virtual void max_pool2d_backward(const Tensor& grad_input, const Tensor& grad_output, const Tensor& indices) = 0;
   // Same arguments as avg_pool2d (ceil_mode shows in grad_output's shape).

@@ -48,6 +48,15 @@ const char* unary_name(UnaryOp op) {
   return names[static_cast<size_t>(op)];
 }
 
+// relu'(0) = 0, and a NaN output passes the gradient on (PyTorch's threshold_backward). One
+// backend pass; with create_graph, the same in differentiable ops (a select, linear in g).
+Tensor relu_grad(const Tensor& g, const Tensor& y) {
+  if (GradMode::is_enabled()) return where(y <= 0.0, 0.0, g);
+  const Tensor grad = empty(y.sizes(), {.dtype = y.dtype(), .device = y.device()});
+  backend(y.device()).relu_backward(grad, g.dtype() == y.dtype() ? g : g.to(y.dtype()), y);
+  return grad;
+}
+
 // x: the input, y: the output (each defined only when unary_saves asks for it).
 Tensor unary_grad(UnaryOp op, const UnaryParams& p, const Tensor& g, const Tensor& x, const Tensor& y) {
   switch (op) {
@@ -69,7 +78,7 @@ Tensor unary_grad(UnaryOp op, const UnaryParams& p, const Tensor& g, const Tenso
     case UnaryOp::Tan: return g * (y * y + 1.0);
     case UnaryOp::Tanh: return g * (1.0 - y * y);
     case UnaryOp::Sigmoid: return g * ((1.0 - y) * y);
-    case UnaryOp::Relu: return where(y > 0.0, g, 0.0);  // relu'(0) = 0
+    case UnaryOp::Relu: return relu_grad(g, y);
     case UnaryOp::Gelu: {
       const Tensor cdf = (erf(x * std::numbers::sqrt2 * 0.5) + 1.0) * 0.5;
       const Tensor pdf = exp(x * x * -0.5) * (0.5 * std::numbers::inv_sqrtpi * std::numbers::sqrt2);

@@ -42,6 +42,7 @@ class CpuBackend final : public Backend {
   void group_norm(const Tensor& out, const Tensor& mean, const Tensor& rstd, const Tensor& x, const Tensor& weight, const Tensor& bias, int64_t groups, double eps) override;
   void conv2d_backward_input(const Tensor& grad_input, const Tensor& grad_output, const Tensor& weight, IntArrayRef stride, IntArrayRef padding, IntArrayRef dilation, int64_t groups) override;
   void conv2d_backward_weight(const Tensor& grad_weight, const Tensor& grad_output, const Tensor& input, IntArrayRef stride, IntArrayRef padding, IntArrayRef dilation, int64_t groups) override;
+  void relu_backward(const Tensor& grad_input, const Tensor& grad_output, const Tensor& output) override;
   void max_pool2d_backward(const Tensor& grad_input, const Tensor& grad_output, const Tensor& indices) override;
   void avg_pool2d_backward(const Tensor& grad_input, const Tensor& grad_output, IntArrayRef kernel, IntArrayRef stride, IntArrayRef padding, bool count_include_pad, std::optional<int64_t> divisor) override;
   void adaptive_avg_pool2d_backward(const Tensor& grad_input, const Tensor& grad_output) override;

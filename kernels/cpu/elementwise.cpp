@@ -443,4 +443,32 @@ void CpuBackend::ternary(TernaryOp op, const Tensor& out, const Tensor& x, const
   });
 }
 
+void CpuBackend::relu_backward(const Tensor& grad_input, const Tensor& grad_output, const Tensor& output) {
+  ACCEL_CHECK(grad_input.sizes() == output.sizes() && grad_output.sizes() == output.sizes(),
+              "relu_backward: expected tensors of one shape, got ", grad_input.sizes(), ", ", grad_output.sizes(),
+              " and ", output.sizes());
+  ACCEL_CHECK(grad_input.dtype() == grad_output.dtype() && grad_output.dtype() == output.dtype(),
+              "relu_backward: expected tensors of one dtype, got ", name(grad_input.dtype()), ", ",
+              name(grad_output.dtype()), " and ", name(output.dtype()));
+  ACCEL_DISPATCH_FLOAT(output.dtype(), "relu_backward", [&]<typename T>() {
+    using C = compute_t<T>;
+    for_each_row<3>({&grad_input, &grad_output, &output}, [](char** p, const int64_t* s, int64_t n) {
+      T* gi = reinterpret_cast<T*>(p[0]);
+      const T* g = reinterpret_cast<const T*>(p[1]);
+      const T* y = reinterpret_cast<const T*>(p[2]);
+      if (s[0] == sizeof(T) && s[1] == sizeof(T) && s[2] == sizeof(T)) {
+        for (int64_t i = 0; i < n; ++i) {  // both loaded unconditionally: a select, which vectorises
+          const T gv = g[i];
+          gi[i] = static_cast<C>(y[i]) <= C(0) ? T(0) : gv;
+        }
+        return;
+      }
+      for (int64_t i = 0; i < n; ++i) {
+        const C yv = static_cast<C>(*reinterpret_cast<const T*>(p[2] + i * s[2]));
+        *reinterpret_cast<T*>(p[0] + i * s[0]) = yv <= C(0) ? T(0) : *reinterpret_cast<const T*>(p[1] + i * s[1]);
+      }
+    });
+  });
+}
+
 }  // namespace accel::cpu

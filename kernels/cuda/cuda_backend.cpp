@@ -135,6 +135,8 @@ void CudaBackend::conv2d_backward_weight(const Tensor&, const Tensor&, const Ten
                                          IntArrayRef, int64_t) {
   not_implemented("conv2d_backward_weight");
 }
+void CudaBackend::relu_backward(const Tensor&, const Tensor&, const Tensor&) { not_implemented("relu_backward"); }
+
 void CudaBackend::max_pool2d_backward(const Tensor&, const Tensor&, const Tensor&) {
   not_implemented("max_pool2d_backward");
 }

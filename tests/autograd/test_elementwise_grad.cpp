@@ -157,6 +157,10 @@ TEST(ElementwiseGrad, SpecialPointsFollowPyTorch) {
   const double inf = std::numeric_limits<double>::infinity();
   const Tensor z = leaf({0, 1, -1});
   EXPECT_EQ(values(grad_of(relu(z), z)), (V{0, 1, 0}));
+  // A NaN input gives a NaN output, which passes its gradient on (threshold_backward).
+  const Tensor n = leaf({std::numeric_limits<double>::quiet_NaN(), -2});
+  EXPECT_EQ(values(grad_of(relu(n), n)), (V{1, 0}));
+  EXPECT_EQ(values(autograd::grad({relu(n).sum()}, {n}, {}, std::nullopt, /*create_graph=*/true)[0]), (V{1, 0}));
   EXPECT_EQ(values(grad_of(abs(z), z)), (V{0, 1, -1}));
   EXPECT_EQ(values(grad_of(leaky_relu(z, 0.1), z)), (V{0.1, 1, 0.1}));
   EXPECT_EQ(values(grad_of(elu(z, 2.0), z)), (V{2, 1, 2 * std::exp(-1.0)}));

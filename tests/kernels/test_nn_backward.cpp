@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <functional>
+#include <limits>
 #include <optional>
 
 #include <accel/accel.h>
@@ -327,6 +328,52 @@ void check_group_norm(bool with_weight) {
 
 TEST(NnBackwardNorm, GroupNorm) { check_group_norm(true); }
 TEST(NnBackwardNorm, GroupNormWithoutWeight) { check_group_norm(false); }
+
+// ---- relu --------------------------------------------------------------------------------------
+
+// grad_input = output <= 0 ? 0 : grad_output: zero at and below 0 (whatever the gradient, inf and NaN
+// included), passed on where the output is positive or NaN (PyTorch's threshold_backward).
+TEST(NnBackwardRelu, ValuesAndSpecialPoints) {
+  const double inf = std::numeric_limits<double>::infinity(), nan = std::numeric_limits<double>::quiet_NaN();
+  for (DType dtype : {kFloat32, kFloat64, kFloat16, kBFloat16}) {
+    SCOPED_TRACE(name(dtype));
+    const Tensor y = tensor({-1.0, 0.0, 2.0, nan, inf, 3.0, -0.0, -inf}, {.dtype = dtype});
+    const Tensor g = tensor({inf, nan, 7.0, 8.0, 9.0, nan, 4.0, 1.0}, {.dtype = dtype});
+    const Tensor grad = full(y.sizes(), 5.0, {.dtype = dtype});
+    cpu().relu_backward(grad, g, y);
+    const std::vector<double> got = grad.to_vector<double>();
+    const std::vector<double> want = {0, 0, 7, 8, 9, nan, 0, 0};
+    ASSERT_EQ(got.size(), want.size());
+    for (size_t i = 0; i < want.size(); ++i) {
+      if (std::isnan(want[i])) EXPECT_TRUE(std::isnan(got[i])) << i;
+      else EXPECT_EQ(got[i], want[i]) << i;
+    }
+  }
+}
+
+// Long contiguous rows (the vectorised loop, on several threads) and strided gradients (a
+// transposed view, a broadcast scalar) against the same select written with where().
+TEST(NnBackwardRelu, LayoutsMatchTheSelect) {
+  const ThreadCount threads(3);
+  const Tensor y = randn({300, 500}).relu(), g = randn({300, 500});
+  const auto check = [&](const Tensor& grad_out, const Tensor& out) {
+    const Tensor grad = empty(out.sizes());
+    cpu().relu_backward(grad, grad_out, out);
+    EXPECT_TRUE(equal(grad, where(out <= 0.0, 0.0, grad_out)));
+  };
+  check(g, y);
+  check(randn({500, 300}).t(), y);
+  check(tensor(2.5f).expand(y.sizes()), y);
+  check(g.slice(1, 0, 500, 3), y.slice(1, 0, 500, 3));
+}
+
+TEST(NnBackwardRelu, RejectsMismatchedOperands) {
+  const Tensor y = randn({4, 3}), g = randn({4, 3});
+  EXPECT_THROW(cpu().relu_backward(empty({3, 4}), g, y), Error);
+  EXPECT_THROW(cpu().relu_backward(empty({4, 3}), randn({4, 1}), y), Error);
+  EXPECT_THROW(cpu().relu_backward(empty({4, 3}, {.dtype = kFloat64}), g, y), Error);
+  EXPECT_THROW(cpu().relu_backward(empty({4, 3}, {.dtype = kInt64}), g.to(kInt64), y.to(kInt64)), Error);
+}
 
 // ---- every kernel at once: dtypes and thread counts ---------------------------------------------
 
