@@ -96,6 +96,18 @@ TEST(MNIST, ReadsTrainAndTestSplitsRawOrGzip) {
   ASSERT_EQ(test.size(), 2);
   EXPECT_TRUE(allclose(test.get(1)[0], full({1, 2, 2}, 1.f / 255)));
   EXPECT_EQ(test.images().sizes(), IntArrayRef({2, 1, 2, 2}));
+  // Batches gather images and labels alike, in the order asked (float32 and uint8 take different
+  // paths), check every index, and may be empty.
+  for (const data::MNIST* set : {static_cast<const data::MNIST*>(&test), &train}) {
+    const std::optional<data::Batch> batch = set->get_batch({1, 0, 1});
+    ASSERT_TRUE(batch.has_value());
+    EXPECT_EQ((*batch)[0].sizes(), IntArrayRef({3, 1, 2, 2}));
+    for (int64_t j = 0; j < 3; ++j) EXPECT_TRUE(equal((*batch)[0][j], set->get(j == 1 ? 0 : 1)[0])) << j;
+    EXPECT_EQ((*batch)[1].to_vector<int64_t>(), (std::vector<int64_t>{8, 9, 8}));
+    expect_error([&] { set->get_batch({0, set->size()}); }, "index " + std::to_string(set->size()) + " is out of range");
+    expect_error([&] { set->get_batch({-1}); }, "index -1 is out of range");
+    EXPECT_EQ(set->get_batch({})->at(0).sizes(), IntArrayRef({0, 1, 2, 2}));
+  }
 }
 
 // Every byte value, in every floating dtype, through get, get_batch and images(): the pixel
