@@ -4,6 +4,7 @@
 // the differentiable ops so that double backward works.
 #include <accel/autograd/meta.h>
 #include <accel/autograd/ops/op_utils.h>
+#include <accel/kernels/cpu/parallel.h>
 
 namespace accel {
 namespace {
@@ -100,15 +101,37 @@ struct MatmulBackward final : Node {
 };
 
 // x @ weight^T + bias over x's rows (all dims but the last flattened).
+// Products of at most this many multiply-adds gain little from both threads: the input and weight
+// gradients of a 128 -> 64 layer at batch 32 take 5.2 + 6.0 us one after the other on two threads,
+// 7.7 and 8.3 us side by side on one each.
+constexpr double kSideBySideMacs = 1 << 20;
+
 struct LinearBackward final : Node {
   LinearBackward(IntArrayRef x_sizes, int64_t out_features) : x_sizes(x_sizes), out_features(out_features) {}
   const char* name() const override { return "LinearBackward"; }
   TensorList apply(TensorList&& g) override {
     const Tensor rows = g[0].reshape({-1, out_features});
+    const Tensor w = needs_input_grad(0) ? weight.unpack(this) : Tensor();
+    const Tensor x_rows = needs_input_grad(1) ? x.unpack(this).reshape({-1, x_sizes.back()}) : Tensor();
     Tensor gx, gw, gb;
-    if (needs_input_grad(0)) gx = mm(rows, weight.unpack(this)).reshape(x_sizes);
-    if (needs_input_grad(1)) gw = mm(rows.t(), x.unpack(this).reshape({-1, x_sizes.back()}));
-    if (needs_input_grad(2)) gb = rows.sum({0});
+    const auto gradient = [&](int64_t which) {
+      if (which == 0 && w.defined()) gx = mm(rows, w).reshape(x_sizes);
+      if (which == 1 && x_rows.defined()) gw = mm(rows.t(), x_rows);
+      if (which == 2 && needs_input_grad(2)) gb = rows.sum({0});
+    };
+    // On the CPU, a small layer's two products (and its bias sum) run side by side, one per thread,
+    // rather than one after the other on both. Not with create_graph: the graph is built on one thread.
+    const double macs = static_cast<double>(rows.size(0)) * static_cast<double>(rows.size(1)) *
+                        static_cast<double>(x_sizes.back());
+    if (rows.device().is_cpu() && w.defined() && x_rows.defined() && macs <= kSideBySideMacs &&
+        !autograd::GradMode::is_enabled()) {
+      cpu::parallel_tasks(3, [&](int64_t which) {
+        const NoGradGuard no_grad;  // grad mode is per thread; a worker's is on
+        gradient(which);
+      });
+    } else {
+      for (int64_t which = 0; which < 3; ++which) gradient(which);
+    }
     return {gx, gw, gb};
   }
   void release_saved() override {

@@ -39,10 +39,12 @@ class ThreadPool {
     for (int i = 1; i < threads; ++i) workers_.emplace_back([this] { worker_loop(); });
   }
 
-  void run(int64_t begin, int64_t end, int64_t grain, const std::function<void(int64_t, int64_t)>& fn) {
+  // Runs fn over [begin, end) cut into at most max_chunks chunks of at least `grain`.
+  void run(int64_t begin, int64_t end, int64_t grain, int64_t max_chunks,
+           const std::function<void(int64_t, int64_t)>& fn) {
     std::lock_guard job_lock(job_mutex_);  // one job at a time; other callers queue here
     const int64_t range = end - begin;
-    const int64_t chunks = std::min<int64_t>(size(), (range + grain - 1) / grain);
+    const int64_t chunks = std::min(max_chunks, (range + grain - 1) / grain);
     Job job{&fn, begin, end, (range + chunks - 1) / chunks, chunks, 0};
     {
       std::lock_guard lock(mutex_);
@@ -157,7 +159,18 @@ ThreadPool& pool() {
 bool in_parallel_region() { return tls_in_parallel; }
 
 void parallel_for_impl(int64_t begin, int64_t end, int64_t grain, const std::function<void(int64_t, int64_t)>& fn) {
-  pool().run(begin, end, std::max<int64_t>(grain, 1), fn);
+  ThreadPool& threads = pool();
+  threads.run(begin, end, std::max<int64_t>(grain, 1), threads.size(), fn);
+}
+
+void parallel_tasks(int64_t count, const std::function<void(int64_t)>& fn) {
+  if (count <= 1 || in_parallel_region() || get_num_threads() == 1) {
+    for (int64_t i = 0; i < count; ++i) fn(i);
+    return;
+  }
+  pool().run(0, count, 1, count, [&fn](int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end; ++i) fn(i);
+  });
 }
 
 }  // namespace cpu

@@ -21,6 +21,11 @@ bool in_parallel_region();
 
 void parallel_for_impl(int64_t begin, int64_t end, int64_t grain, const std::function<void(int64_t, int64_t)>& fn);
 
+// Runs fn(0), ..., fn(count - 1) on the pool, each task claimed by whichever thread is free next
+// (inline, in order, on one thread or inside a parallel region). For a few independent pieces of
+// work, each too small to gain from being split across the threads itself.
+void parallel_tasks(int64_t count, const std::function<void(int64_t)>& fn);
+
 template <typename F>
 inline void parallel_for(int64_t begin, int64_t end, int64_t grain, F&& fn) {
   if (end <= begin) return;
