@@ -12,7 +12,6 @@
 
 #include <algorithm>
 #include <cstdlib>
-#include <cstring>
 
 #include <accel/kernels/cpu/parallel.h>
 #include <accel/kernels/cpu/sgemm_dot.h>
@@ -127,10 +126,14 @@ void pack_a(MatrixView a, int64_t rows, int64_t kc, float* dst) {
     const int64_t mr = std::min(MR, rows - r0);
     const float* src = a.data + r0 * a.row_stride;
     if (mr < MR) std::fill(dst, dst + MR * kc, 0.0f);
-    if (a.row_stride == 1 && mr == MR) {  // a transposed view: the panel's values of one column are adjacent
-      for (int64_t p = 0; p < kc; ++p) std::copy_n(src + p * a.col_stride, MR, dst + p * MR);
+    // A transposed view: the panel's values of one column are adjacent. Copied by a loop: GCC
+    // makes std::copy_n of these 6 values a memmove call, as long as the copy itself.
+    if (a.row_stride == 1 && mr == MR) {
+      for (int64_t p = 0; p < kc; ++p)
+        for (int64_t i = 0; i < MR; ++i) dst[p * MR + i] = src[p * a.col_stride + i];
     } else if (a.row_stride == 1) {
-      for (int64_t p = 0; p < kc; ++p) std::copy_n(src + p * a.col_stride, mr, dst + p * MR);
+      for (int64_t p = 0; p < kc; ++p)
+        for (int64_t i = 0; i < mr; ++i) dst[p * MR + i] = src[p * a.col_stride + i];
     } else {
       for (int64_t i = 0; i < mr; ++i)
         for (int64_t p = 0; p < kc; ++p) dst[p * MR + i] = src[i * a.row_stride + p * a.col_stride];
@@ -173,7 +176,8 @@ void pack_b(MatrixView b, int64_t kc, int64_t cols, float* dst) {
         Isa::store(dst + p * NR + kW, Isa::load(src + p * b.row_stride + kW));
       }
     } else if (b.col_stride == 1) {
-      for (int64_t p = 0; p < kc; ++p) std::memcpy(dst + p * NR, src + p * b.row_stride, nr * sizeof(float));
+      for (int64_t p = 0; p < kc; ++p)  // a loop: a memcpy call per few values would cost as much
+        for (int64_t j = 0; j < nr; ++j) dst[p * NR + j] = src[p * b.row_stride + j];
     } else if (b.row_stride == 1 && nr == NR) {  // column j of the panel is contiguous in memory
       int64_t p = 0;
       for (; p + 8 <= kc; p += 8)
