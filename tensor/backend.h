@@ -111,8 +111,9 @@ class Backend {
 
   // ---- linear algebra ----
   // out[b] = alpha * a[b] @ b[b] + beta * out[b] for 3-D a [B, M, K], b [B, K, N], out [B, M, N]
-  // contiguous. a and b may have any strides (transposed operands need no copy) and batch
-  // stride 0 (broadcast). beta == 0 ignores out's contents.
+  // contiguous, or 2-D a [M, K], b [K, N], out [M, N] (one product). a and b may have any strides
+  // (transposed operands need no copy) and batch stride 0 (broadcast). beta == 0 ignores out's
+  // contents.
   virtual void gemm(const Tensor& out, const Tensor& a, const Tensor& b, double alpha, double beta) = 0;
 
   // ---- indexing (index tensors are int64, already range-checked) ----

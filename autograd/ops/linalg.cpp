@@ -158,7 +158,7 @@ Tensor as_batched(const Tensor& t, int64_t batch) {
   return t.dim() == 3 ? t : t.reshape({batch, t.size(-2), t.size(-1)});
 }
 
-// out [B, M, N] = alpha * a @ b + beta * out.
+// out [B, M, N] = alpha * a @ b + beta * out (or [M, N] from 2-D operands).
 void gemm_into(const Tensor& out, const Tensor& a, const Tensor& b, double alpha = 1, double beta = 0) {
   backend(out.device()).gemm(out, a, b, alpha, beta);
 }
@@ -196,7 +196,7 @@ Tensor mm(const Tensor& a, const Tensor& b) {
   Tensor out = empty({a.size(0), b.size(1)}, {.dtype = a.dtype(), .device = a.device()});
   {
     NoGradGuard no_grad;
-    gemm_into(out.unsqueeze(0), a.unsqueeze(0), b.unsqueeze(0));
+    gemm_into(out, a, b);
   }
   return record_gemm(out, "MmBackward", false, nullptr, a, b);
 }
@@ -221,7 +221,7 @@ Tensor addmm(const Tensor& bias, const Tensor& a, const Tensor& b, Scalar beta, 
     NoGradGuard no_grad;
     const bool use_bias = beta.to_double() != 0;
     if (use_bias) out.copy_(ops::broadcast_to(bias, out.sizes()));
-    gemm_into(out.unsqueeze(0), a.unsqueeze(0), b.unsqueeze(0), alpha.to_double(), use_bias ? beta.to_double() : 0);
+    gemm_into(out, a, b, alpha.to_double(), use_bias ? beta.to_double() : 0);
   }
   return record_gemm(out, "AddmmBackward", false, &bias, a, b, beta, alpha);
 }
@@ -310,7 +310,7 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
     const Tensor rows = x.reshape({-1, weight.size(1)});
     const Tensor out_rows = out.view({rows.size(0), out_features});
     if (bias.defined()) out_rows.copy_(ops::broadcast_to(bias, out_rows.sizes()));
-    gemm_into(out_rows.unsqueeze(0), rows.unsqueeze(0), weight.t().unsqueeze(0), 1, bias.defined() ? 1 : 0);
+    gemm_into(out_rows, rows, weight.t(), 1, bias.defined() ? 1 : 0);
   }
   if (autograd::should_record(x, weight, bias)) {
     auto node = autograd::make_node<LinearBackward>({&x, &weight, &bias}, x.sizes(), out_features);

@@ -51,20 +51,34 @@ void eigen_block(int64_t m, int64_t n, int64_t k, T alpha, Strided<T> a, Strided
   });
 }
 
-bool mappable(const Tensor& t) {  // 3-D [B, R, C]: one of the two matrix strides must be 1
-  return t.stride(2) == 1 || t.stride(1) == 1 || t.size(1) == 1 || t.size(2) == 1;
+// An operand [B, R, C] as sizes and strides; a 2-D [R, C] one is a batch of one.
+struct Operand {
+  int64_t batch, rows, cols, batch_stride, row_stride, col_stride;
+  explicit Operand(const Tensor& t) {
+    const int64_t d = t.dim() - 2;  // 0 for a matrix, 1 for a batch of them
+    batch = d ? t.size(0) : 1;
+    batch_stride = d ? t.stride(0) : 0;
+    rows = t.size(d), cols = t.size(d + 1), row_stride = t.stride(d), col_stride = t.stride(d + 1);
+  }
+};
+
+bool mappable(const Tensor& t) {  // Eigen needs one of the two matrix strides to be 1
+  const Operand o(t);
+  return o.col_stride == 1 || o.row_stride == 1 || o.rows == 1 || o.cols == 1;
 }
 
 template <typename T>
 Strided<T> entry(const Tensor& t, int64_t i, int64_t row = 0, int64_t col = 0) {
-  return {t.data_ptr<T>() + i * t.stride(0) + row * t.stride(1) + col * t.stride(2), t.stride(1), t.stride(2)};
+  const Operand o(t);
+  return {t.data_ptr<T>() + i * o.batch_stride + row * o.row_stride + col * o.col_stride, o.row_stride, o.col_stride};
 }
 
 // float32 on sgemm: entries of the batch run side by side when there are enough of them to share
 // out evenly; otherwise one after another, each on all threads (sgemm decides whether one is worth
 // threading).
 void sgemm_batched(const Tensor& out, const Tensor& a, const Tensor& b, float alpha, float beta) {
-  const int64_t batch = out.size(0), m = out.size(1), n = out.size(2), k = a.size(2);
+  const Operand o(out);
+  const int64_t batch = o.batch, m = o.rows, n = o.cols, k = Operand(a).cols;
   float* pc = out.data_ptr<float>();
   const auto product = [&](int64_t i) {
     sgemm(m, n, k, alpha, entry<float>(a, i), entry<float>(b, i), beta, pc + i * m * n, n);
@@ -84,7 +98,8 @@ void sgemm_batched(const Tensor& out, const Tensor& a, const Tensor& b, float al
 // columns (keeping Eigen's panels whole).
 template <typename T>
 void eigen_batched(const Tensor& out, const Tensor& a, const Tensor& b, T alpha, T beta) {
-  const int64_t batch = out.size(0), m = out.size(1), n = out.size(2), k = a.size(2);
+  const Operand o(out);
+  const int64_t batch = o.batch, m = o.rows, n = o.cols, k = Operand(a).cols;
   T* pc = out.data_ptr<T>();
   const auto block = [&](int64_t i, int64_t r0, int64_t r1, int64_t c0, int64_t c1) {
     eigen_block<T>(r1 - r0, c1 - c0, k, alpha, entry<T>(a, i, r0), entry<T>(b, i, 0, c0), beta,
