@@ -100,12 +100,12 @@ struct MatmulBackward final : Node {
   SavedTensor a, b;
 };
 
-// x @ weight^T + bias over x's rows (all dims but the last flattened).
 // Products of at most this many multiply-adds gain little from both threads: the input and weight
 // gradients of a 128 -> 64 layer at batch 32 take 5.2 + 6.0 us one after the other on two threads,
 // 7.7 and 8.3 us side by side on one each.
 constexpr double kSideBySideMacs = 1 << 20;
 
+// x @ weight^T + bias over x's rows (all dims but the last flattened).
 struct LinearBackward final : Node {
   LinearBackward(IntArrayRef x_sizes, int64_t out_features) : x_sizes(x_sizes), out_features(out_features) {}
   const char* name() const override { return "LinearBackward"; }
