@@ -2,6 +2,10 @@
 // and linear, with double backward.
 #include <gtest/gtest.h>
 
+#include <functional>
+#include <utility>
+#include <vector>
+
 #include <accel/accel.h>
 
 #include "grad_testing.h"
@@ -117,32 +121,39 @@ TEST(LinalgGrad, Linear) {
   EXPECT_EQ(values(b.grad()), (V{2, 2, 2}));
 }
 
-// A small layer's input, weight and bias gradients are computed side by side on the CPU's threads
-// (without create_graph): the same bits as one after the other on one thread, and no graph.
-TEST(LinalgGrad, LinearGradientsDoNotDependOnThreads) {
+// The input, weight and bias gradients of a small product are computed side by side on the CPU's
+// threads (without create_graph): the same bits as one after the other on one thread, and no graph.
+TEST(LinalgGrad, SmallProductGradientsDoNotDependOnThreads) {
   const Tensor x = randn({32, 128}).requires_grad_(), w = randn({64, 128}).requires_grad_();
   const Tensor b = randn({64}).requires_grad_(), g = randn({32, 64});
-  std::vector<std::vector<Tensor>> runs;
+  const std::vector<std::pair<const char*, std::function<Tensor()>>> forms = {
+      {"linear", [&] { return linear(x, w, b); }},
+      {"addmm", [&] { return addmm(b, x, w.t()); }},
+      {"mm", [&] { return mm(x, w.t()) + b; }}};
   const int saved_threads = get_num_threads();
-  for (int threads : {1, 3}) {
-    set_num_threads(threads);
-    for (int repeat = 0; repeat < 20; ++repeat) {  // so that the workers, once awake, take some of the products
-      runs.push_back(autograd::grad({linear(x, w, b)}, {x, w, b}, {g}));
-      for (const Tensor& grad : runs.back()) {
-        EXPECT_FALSE(grad.requires_grad());
-        EXPECT_EQ(grad.grad_fn(), nullptr);
+  for (const auto& [form, forward] : forms) {
+    SCOPED_TRACE(form);
+    std::vector<std::vector<Tensor>> runs;
+    for (int threads : {1, 3}) {
+      set_num_threads(threads);
+      for (int repeat = 0; repeat < 20; ++repeat) {  // so that the workers, once awake, take some of the products
+        runs.push_back(autograd::grad({forward()}, {x, w, b}, {g}));
+        for (const Tensor& grad : runs.back()) {
+          EXPECT_FALSE(grad.requires_grad());
+          EXPECT_EQ(grad.grad_fn(), nullptr);
+        }
       }
     }
+    set_num_threads(saved_threads);
+    for (const std::vector<Tensor>& run : runs)
+      for (size_t i = 0; i < 3; ++i) EXPECT_TRUE(equal(run[i], runs[0][i])) << i;
+    EXPECT_TRUE(equal(runs[0][0], mm(g, w.detach())));
+    EXPECT_TRUE(equal(runs[0][1], mm(g.t(), x.detach())));
+    // With create_graph the gradients are built on the calling thread, differentiable again.
+    const std::vector<Tensor> graph = autograd::grad({forward()}, {x, w}, {g}, std::nullopt, true);
+    EXPECT_NE(graph[1].grad_fn(), nullptr);
+    EXPECT_TRUE(equal(graph[1].detach(), runs[0][1]));
   }
-  set_num_threads(saved_threads);
-  for (const std::vector<Tensor>& run : runs)
-    for (size_t i = 0; i < 3; ++i) EXPECT_TRUE(equal(run[i], runs[0][i])) << i;
-  EXPECT_TRUE(equal(runs[0][0], mm(g, w.detach())));
-  EXPECT_TRUE(equal(runs[0][1], mm(g.t(), x.detach())));
-  // With create_graph the gradients are built on the calling thread, differentiable again.
-  const std::vector<Tensor> graph = autograd::grad({linear(x, w, b)}, {x, w}, {g}, std::nullopt, true);
-  EXPECT_NE(graph[1].grad_fn(), nullptr);
-  EXPECT_TRUE(equal(graph[1].detach(), runs[0][1]));
 }
 
 TEST(LinalgGrad, OutputsAreNotViewsAndBadInputStillThrows) {
