@@ -40,13 +40,7 @@ namespace {
 
 using accel::Tensor;
 
-using bench::k16M;
-using bench::LinearProduct;
-using bench::LinearShape;
-using bench::ms;
-using bench::ns;
-using bench::per_second;
-using bench::us;
+using namespace bench;  // what each benchmark shares with its libtorch twin (workloads.h)
 
 void sgemm(benchmark::State& state) {
   const int64_t n = state.range(0);

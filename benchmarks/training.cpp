@@ -31,12 +31,7 @@ using namespace accel;
 using fashion_mnist::CNN;  // the main job's models
 using fashion_mnist::MLP;
 
-using bench::full_epochs;
-using bench::kCnnBatch;
-using bench::kCnnWarmupSteps;
-using bench::kCnnWindowSteps;
-using bench::kEmptyStepExamples;
-using bench::report_steps;
+using namespace bench;  // what each benchmark shares with its libtorch twin (workloads.h)
 
 // Read once: decoding the gzip files takes longer than an MLP epoch.
 const std::shared_ptr<data::FashionMNIST>& train_set() {

@@ -1,6 +1,5 @@
 #include <accel/data/mnist.h>
 
-#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <filesystem>
@@ -150,7 +149,7 @@ std::optional<Batch> MNIST::get_batch(const std::vector<int64_t>& indices) const
   // A shuffled batch's rows lie anywhere in the 47 MB of pixels, so all their cache lines are
   // requested first; converting them one by one would wait a memory latency per row.
   for (int64_t i : indices) check_index("MNIST", i, size());
-  const int64_t count = static_cast<int64_t>(indices.size()), pixels = pixels_.numel() / std::max<int64_t>(size(), 1);
+  const int64_t count = static_cast<int64_t>(indices.size()), pixels = pixels_.stride(0);  // per image
   const uint8_t* from = pixels_.data_ptr<uint8_t>();
   for (int64_t i : indices)
     for (int64_t byte = 0; byte < pixels; byte += 64) __builtin_prefetch(from + i * pixels + byte);

@@ -53,7 +53,7 @@ const char* unary_name(UnaryOp op) {
 Tensor relu_grad(const Tensor& g, const Tensor& y) {
   if (GradMode::is_enabled()) return where(y <= 0.0, 0.0, g);
   const Tensor grad = empty(y.sizes(), {.dtype = y.dtype(), .device = y.device()});
-  backend(y.device()).relu_backward(grad, g.dtype() == y.dtype() ? g : g.to(y.dtype()), y);
+  backend(y.device()).relu_backward(grad, g.to(y.dtype()), y);
   return grad;
 }
 

@@ -38,12 +38,7 @@ namespace {
 
 // Where Debian's dataset-fashion-mnist installs the files (accel's data::FashionMNIST::kDebianRoot).
 constexpr const char* kFashionMnistRoot = "/usr/share/datasets/fashion-mnist";
-using bench::full_epochs;
-using bench::kCnnBatch;
-using bench::kCnnWarmupSteps;
-using bench::kCnnWindowSteps;
-using bench::kEmptyStepExamples;
-using bench::report_steps;
+using namespace bench;  // what each benchmark shares with its libtorch twin (workloads.h)
 
 std::vector<uint8_t> read_gzip(const std::string& path) {
   gzFile file = gzopen(path.c_str(), "rb");

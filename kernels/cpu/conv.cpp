@@ -38,6 +38,17 @@ int64_t grain_for(double flops_per_task) {
   return static_cast<int64_t>(std::max(1.0, 2.0 * 64 * 64 * 64 / std::max(flops_per_task, 1.0)));
 }
 
+// In `rows` rows of a columns row (width apart) of a "same" stride-1 convolution, zeroes the
+// columns outside [w0, w1): the entries that a shifted-plane copy wrapped across a row edge. Column
+// by column: a memset call per row for one or two values would cost more than the copy.
+template <typename T>
+void zero_wrapped(T* first, int64_t rows, int64_t width, int64_t w0, int64_t w1) {
+  for (int64_t x = 0; x < w0; ++x)
+    for (int64_t r = 0; r < rows; ++r) first[r * width + x] = T(0);
+  for (int64_t x = w1; x < width; ++x)
+    for (int64_t r = 0; r < rows; ++r) first[r * width + x] = T(0);
+}
+
 // Rows [oh0, oh1) of the unrolled patches:
 //   columns[(c * kH + ki) * kW + kj][(oh - oh0) * W_out + ow]
 //     = image[c][oh * sH - pH + ki * dH][ow * sW - pW + kj * dW],
@@ -64,11 +75,7 @@ void im2col(T* columns, const T* image, const Geometry& g, int64_t oh0, int64_t 
           if (r0 < r1 && w0 < w1) {
             T* first = dst + (r0 - oh0) * g.out_w;
             std::copy_n(plane + (r0 + off_h) * g.width + w0 + off_w, (r1 - r0 - 1) * g.out_w + (w1 - w0), first + w0);
-            // Column by column: a memset call per row for one or two values would cost more than the copy.
-            for (int64_t x = 0; x < w0; ++x)
-              for (int64_t r = 0; r < r1 - r0; ++r) first[r * g.out_w + x] = T(0);
-            for (int64_t x = w1; x < g.out_w; ++x)
-              for (int64_t r = 0; r < r1 - r0; ++r) first[r * g.out_w + x] = T(0);
+            zero_wrapped(first, r1 - r0, g.out_w, w0, w1);
           } else {
             std::fill(dst + (r0 - oh0) * g.out_w, dst + (r1 - oh0) * g.out_w, T(0));
           }
@@ -107,10 +114,7 @@ void col2im(T* image, T* columns, const Geometry& g) {
         if (shifted_plane && h0 < h1 && w0 < w1) {
           T* first = src + h0 * g.out_w;
           const int64_t rows = h1 - h0;
-          for (int64_t x = 0; x < w0; ++x)
-            for (int64_t r = 0; r < rows; ++r) first[r * g.out_w + x] = T(0);
-          for (int64_t x = w1; x < g.out_w; ++x)
-            for (int64_t r = 0; r < rows; ++r) first[r * g.out_w + x] = T(0);
+          zero_wrapped(first, rows, g.out_w, w0, w1);
           T* dst = image + (c * g.height + h0 + off_h) * g.width + w0 + off_w;
           const T* from = first + w0;
           for (int64_t i = 0, n = (rows - 1) * g.out_w + (w1 - w0); i < n; ++i) dst[i] += from[i];

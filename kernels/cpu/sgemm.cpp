@@ -127,11 +127,8 @@ void pack_a(MatrixView a, int64_t rows, int64_t kc, float* dst) {
     const float* src = a.data + r0 * a.row_stride;
     if (mr < MR) std::fill(dst, dst + MR * kc, 0.0f);
     // A transposed view: the panel's values of one column are adjacent. Copied by a loop: GCC
-    // makes std::copy_n of these 6 values a memmove call, as long as the copy itself.
-    if (a.row_stride == 1 && mr == MR) {
-      for (int64_t p = 0; p < kc; ++p)
-        for (int64_t i = 0; i < MR; ++i) dst[p * MR + i] = src[p * a.col_stride + i];
-    } else if (a.row_stride == 1) {
+    // makes std::copy_n of these few values a memmove call, as long as the copy itself.
+    if (a.row_stride == 1) {
       for (int64_t p = 0; p < kc; ++p)
         for (int64_t i = 0; i < mr; ++i) dst[p * MR + i] = src[p * a.col_stride + i];
     } else {
