@@ -113,8 +113,10 @@ class Backend {
   // out[b] = alpha * a[b] @ b[b] + beta * out[b] for 3-D a [B, M, K], b [B, K, N], out [B, M, N]
   // contiguous, or 2-D a [M, K], b [K, N], out [M, N] (one product). a and b may have any strides
   // (transposed operands need no copy) and batch stride 0 (broadcast). beta == 0 ignores out's
-  // contents.
-  virtual void gemm(const Tensor& out, const Tensor& a, const Tensor& b, double alpha, double beta) = 0;
+  // contents. A defined `bias` (contiguous [N], out's dtype: a Linear layer's) is added to every
+  // row of the result, which a backend can do as it stores each tile instead of in a pass of its own.
+  virtual void gemm(const Tensor& out, const Tensor& a, const Tensor& b, double alpha, double beta,
+                    const Tensor& bias) = 0;
 
   // ---- indexing (index tensors are int64, already range-checked) ----
   virtual void index_select(const Tensor& out, const Tensor& x, int64_t dim, const Tensor& index) = 0;

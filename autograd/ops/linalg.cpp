@@ -133,13 +133,17 @@ struct LinearBackward final : Node {
   LinearBackward(IntArrayRef x_sizes, int64_t out_features) : x_sizes(x_sizes), out_features(out_features) {}
   const char* name() const override { return "LinearBackward"; }
   TensorList apply(TensorList&& g) override {
-    const Tensor rows = g[0].reshape({-1, out_features});
+    const bool rows_in = x_sizes.size() == 2;  // x a batch of rows: no reshapes needed
+    // Counted rather than -1: a dim may be 0.
+    const int64_t row_count = numel_of(IntArrayRef(x_sizes.data(), x_sizes.size() - 1));
+    const Tensor rows = rows_in ? g[0] : g[0].reshape({row_count, out_features});
     const Tensor w = needs_input_grad(0) ? weight.unpack(this) : Tensor();
-    const Tensor x_rows = needs_input_grad(1) ? x.unpack(this).reshape({-1, x_sizes.back()}) : Tensor();
+    Tensor x_rows = needs_input_grad(1) ? x.unpack(this) : Tensor();
+    if (x_rows.defined() && !rows_in) x_rows = x_rows.reshape({row_count, x_sizes.back()});
     Tensor gx, gw, gb;
     const double macs = static_cast<double>(rows.numel()) * static_cast<double>(x_sizes.back());
     compute_gradients(rows, w.defined() && x_rows.defined(), macs, 3, [&](int64_t which) {
-      if (which == 0 && w.defined()) gx = mm(rows, w).reshape(x_sizes);
+      if (which == 0 && w.defined()) gx = rows_in ? mm(rows, w) : mm(rows, w).reshape(x_sizes);
       if (which == 1 && x_rows.defined()) gw = mm(rows.t(), x_rows);
       if (which == 2 && needs_input_grad(2)) gb = rows.sum({0});  // the bias sum runs alongside
     });
@@ -171,7 +175,7 @@ Tensor as_batched(const Tensor& t, int64_t batch) {
 
 // out [B, M, N] = alpha * a @ b + beta * out (or [M, N] from 2-D operands).
 void gemm_into(const Tensor& out, const Tensor& a, const Tensor& b, double alpha = 1, double beta = 0) {
-  backend(out.device()).gemm(out, a, b, alpha, beta);
+  backend(out.device()).gemm(out, a, b, alpha, beta, Tensor());
 }
 
 // matmul's general case: batch dims broadcast, 1-D operands promoted to matrices (forward only).
@@ -310,18 +314,23 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
   ACCEL_CHECK(x.dim() >= 1 && x.size(-1) == weight.size(1), "linear: input shape ", x.sizes(),
               " does not match weight shape ", weight.sizes(), " (in_features ", weight.size(1), ")");
   const int64_t out_features = weight.size(0);
-  if (bias.defined())
+  if (bias.defined()) {
     ACCEL_CHECK(bias.dim() == 1 && bias.size(0) == out_features, "linear: bias shape ", bias.sizes(),
                 " does not match out_features ", out_features);
+    ACCEL_CHECK(bias.device() == x.device(), "linear: expected the bias on ", x.device(), ", got ", bias.device());
+  }
   DimVector shape(x.sizes());
   shape.back() = out_features;
   Tensor out = empty(shape, {.dtype = x.dtype(), .device = x.device()});
   {
     NoGradGuard no_grad;
-    const Tensor rows = x.reshape({-1, weight.size(1)});
-    const Tensor out_rows = out.view({rows.size(0), out_features});
-    if (bias.defined()) out_rows.copy_(ops::broadcast_to(bias, out_rows.sizes()));
-    gemm_into(out_rows, rows, weight.t(), 1, bias.defined() ? 1 : 0);
+    // A batch of rows, the common case, needs no views of x and out.
+    const bool rows_in = x.dim() == 2;
+    const int64_t row_count = numel_of(IntArrayRef(x.sizes().data(), x.dim() - 1));  // a dim may be 0
+    const Tensor rows = rows_in ? x : x.reshape({row_count, weight.size(1)});
+    const Tensor out_rows = rows_in ? out : out.view({row_count, out_features});
+    const Tensor contiguous_bias = bias.defined() ? bias.to(x.dtype()).contiguous() : Tensor();
+    backend(out.device()).gemm(out_rows, rows, weight.t(), 1, 0, contiguous_bias);
   }
   if (autograd::should_record(x, weight, bias)) {
     auto node = autograd::make_node<LinearBackward>({&x, &weight, &bias}, x.sizes(), out_features);

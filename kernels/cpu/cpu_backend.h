@@ -26,7 +26,8 @@ class CpuBackend final : public Backend {
   void cumsum(const Tensor& out, const Tensor& x, int64_t dim) override;
   void sort(const Tensor& values, const Tensor& indices, const Tensor& x, int64_t dim, bool descending, bool stable) override;
   void topk(const Tensor& values, const Tensor& indices, const Tensor& x, int64_t k, int64_t dim, bool largest, bool sorted) override;
-  void gemm(const Tensor& out, const Tensor& a, const Tensor& b, double alpha, double beta) override;
+  void gemm(const Tensor& out, const Tensor& a, const Tensor& b, double alpha, double beta,
+            const Tensor& bias) override;
   void index_select(const Tensor& out, const Tensor& x, int64_t dim, const Tensor& index) override;
   void gather(const Tensor& out, const Tensor& x, int64_t dim, const Tensor& index) override;
   void scatter(const Tensor& out, int64_t dim, const Tensor& index, const Tensor& src, bool accumulate) override;

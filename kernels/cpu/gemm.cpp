@@ -7,6 +7,7 @@
 
 #include <accel/kernels/cpu/cpu_backend.h>
 #include <accel/kernels/cpu/gemm_block.h>
+#include <accel/kernels/cpu/lines.h>
 #include <accel/kernels/cpu/parallel.h>
 #include <accel/kernels/cpu/sgemm.h>
 #include <accel/tensor/factories.h>
@@ -76,12 +77,13 @@ Strided<T> entry(const Tensor& t, int64_t i, int64_t row = 0, int64_t col = 0) {
 // float32 on sgemm: entries of the batch run side by side when there are enough of them to share
 // out evenly; otherwise one after another, each on all threads (sgemm decides whether one is worth
 // threading).
-void sgemm_batched(const Tensor& out, const Tensor& a, const Tensor& b, float alpha, float beta) {
+void sgemm_batched(const Tensor& out, const Tensor& a, const Tensor& b, float alpha, float beta, const Tensor& bias) {
   const Operand o(out);
   const int64_t batch = o.batch, m = o.rows, n = o.cols, k = Operand(a).cols;
   float* pc = out.data_ptr<float>();
+  const float* column_bias = bias.defined() ? bias.data_ptr<float>() : nullptr;
   const auto product = [&](int64_t i) {
-    sgemm(m, n, k, alpha, entry<float>(a, i), entry<float>(b, i), beta, pc + i * m * n, n);
+    sgemm(m, n, k, alpha, entry<float>(a, i), entry<float>(b, i), beta, pc + i * m * n, n, column_bias);
   };
   const int threads = get_num_threads();
   const bool large = static_cast<double>(batch * m) * static_cast<double>(n * k) >= 64.0 * 64 * 64;
@@ -141,23 +143,33 @@ template void gemm_block<int32_t>(int64_t, int64_t, int64_t, int32_t, Strided<in
 template void gemm_block<int64_t>(int64_t, int64_t, int64_t, int64_t, Strided<int64_t>, Strided<int64_t>, int64_t,
                                   int64_t*, int64_t);
 
-void CpuBackend::gemm(const Tensor& out, const Tensor& a, const Tensor& b, double alpha, double beta) {
+void CpuBackend::gemm(const Tensor& out, const Tensor& a, const Tensor& b, double alpha, double beta,
+                      const Tensor& bias) {
   const DType t = out.dtype();
+  ACCEL_CHECK(!bias.defined() || beta == 0, "gemm: a bias replaces beta * out, so beta must be 0");
+  const auto as_float32 = [this](const Tensor& x) {
+    if (!x.defined()) return x;
+    const Tensor x32 = empty(x.sizes(), {.dtype = kFloat32});
+    copy(x32, x);
+    return x32;
+  };
   if (t == kFloat16 || t == kBFloat16) {  // compute in float32, round once
     const Tensor out32 = empty(out.sizes(), {.dtype = kFloat32});
     if (beta != 0) copy(out32, out);
-    const Tensor a32 = empty(a.sizes(), {.dtype = kFloat32});
-    const Tensor b32 = empty(b.sizes(), {.dtype = kFloat32});
-    copy(a32, a);
-    copy(b32, b);
-    gemm(out32, a32, b32, alpha, beta);
+    gemm(out32, as_float32(a), as_float32(b), alpha, beta, as_float32(bias));
     copy(out, out32);
     return;
   }
   if (t == kFloat32 && sgemm_available())
-    return sgemm_batched(out, a, b, static_cast<float>(alpha), static_cast<float>(beta));
+    return sgemm_batched(out, a, b, static_cast<float>(alpha), static_cast<float>(beta), bias);
+  if (bias.defined()) {  // Eigen's product has no epilogue: out starts as the bias in every row
+    DimVector strides(out.dim(), 0);
+    strides.back() = 1;
+    copy(out, strided_view(bias, out.sizes(), strides));
+    return gemm(out, a, b, alpha, 1, Tensor());
+  }
   if (!mappable(a) || !mappable(b)) {
-    gemm(out, mappable(a) ? a : a.contiguous(), mappable(b) ? b : b.contiguous(), alpha, beta);
+    gemm(out, mappable(a) ? a : a.contiguous(), mappable(b) ? b : b.contiguous(), alpha, beta, Tensor());
     return;
   }
   switch (t) {

@@ -11,6 +11,7 @@
 #include <immintrin.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 
 #include <accel/kernels/cpu/parallel.h>
@@ -69,12 +70,13 @@ struct RowMajorRows {
   static constexpr int64_t col_step = 1;
 };
 
-// C tile (rows x cols <= MR x kVecs * kW, rows ldc apart) = alpha * (A rows @ B panel) + beta * C tile.
+// C tile (rows x cols <= MR x kVecs * kW, rows ldc apart) = alpha * (A rows @ B panel) + beta * C tile,
+// plus bias[j] in column j when bias (the tile's first column's) is given.
 // kVecs = 1 computes only the first half of the panel: the last panel of a product whose width is
 // not a multiple of NR (a 14x14 image's 196 pixels) would otherwise spend half its FMAs on padding.
 template <typename ARows, int kVecs>
-void micro_kernel(int64_t kc, const float* a, int64_t a_row_stride, const float* b, float alpha, float beta, float* c,
-                  int64_t ldc, int64_t rows, int64_t cols) {
+void micro_kernel(int64_t kc, const float* a, int64_t a_row_stride, const float* b, float alpha, float beta,
+                  const float* bias, float* c, int64_t ldc, int64_t rows, int64_t cols) {
   const int64_t rs = ARows::row_step(a_row_stride);
   Vec acc[MR][kVecs];
 #pragma GCC unroll 16
@@ -91,11 +93,13 @@ void micro_kernel(int64_t kc, const float* a, int64_t a_row_stride, const float*
   }
   const Vec va = Isa::broadcast(alpha), vb = Isa::broadcast(beta);
   if (rows == MR && cols == kVecs * kW) {
+    Vec vbias[kVecs];
+    for (int h = 0; h < kVecs; ++h) vbias[h] = bias ? Isa::load(bias + h * kW) : Isa::zero();
 #pragma GCC unroll 16
     for (int i = 0; i < MR; ++i) {
       for (int h = 0; h < kVecs; ++h) {
         float* ci = c + i * ldc + h * kW;
-        const Vec scaled = Isa::mul(va, acc[i][h]);
+        const Vec scaled = bias ? Isa::fma(va, acc[i][h], vbias[h]) : Isa::mul(va, acc[i][h]);
         Isa::store(ci, beta == 0 ? scaled : Isa::fma(vb, Isa::load(ci), scaled));
       }
     }
@@ -106,17 +110,19 @@ void micro_kernel(int64_t kc, const float* a, int64_t a_row_stride, const float*
     for (int h = 0; h < kVecs; ++h) Isa::store(tile + i * NR + h * kW, acc[i][h]);
   for (int64_t i = 0; i < rows; ++i) {
     float* ci = c + i * ldc;
-    for (int64_t j = 0; j < cols; ++j)
-      ci[j] = beta == 0 ? alpha * tile[i * NR + j] : alpha * tile[i * NR + j] + beta * ci[j];
+    for (int64_t j = 0; j < cols; ++j) {
+      const float scaled = bias ? std::fma(alpha, tile[i * NR + j], bias[j]) : alpha * tile[i * NR + j];
+      ci[j] = beta == 0 ? scaled : scaled + beta * ci[j];
+    }
   }
 }
 
 // The micro-kernel for a tile `cols` wide.
 template <typename ARows>
-void micro_tile(int64_t kc, const float* a, int64_t a_row_stride, const float* b, float alpha, float beta, float* c,
-                int64_t ldc, int64_t rows, int64_t cols) {
-  if (cols <= kW) micro_kernel<ARows, 1>(kc, a, a_row_stride, b, alpha, beta, c, ldc, rows, cols);
-  else micro_kernel<ARows, 2>(kc, a, a_row_stride, b, alpha, beta, c, ldc, rows, cols);
+void micro_tile(int64_t kc, const float* a, int64_t a_row_stride, const float* b, float alpha, float beta,
+                const float* bias, float* c, int64_t ldc, int64_t rows, int64_t cols) {
+  if (cols <= kW) micro_kernel<ARows, 1>(kc, a, a_row_stride, b, alpha, beta, bias, c, ldc, rows, cols);
+  else micro_kernel<ARows, 2>(kc, a, a_row_stride, b, alpha, beta, bias, c, ldc, rows, cols);
 }
 
 // A [rows, kc] (a view starting at the block) into MR-row panels: for each p, the panel's MR values
@@ -214,8 +220,8 @@ MatrixView offset(MatrixView v, int64_t row, int64_t col) {
 }
 
 // The whole product on the calling thread.
-void sgemm_serial(int64_t m, int64_t n, int64_t k, float alpha, MatrixView a, MatrixView b, float beta, float* c,
-                  int64_t ldc) {
+void sgemm_serial(int64_t m, int64_t n, int64_t k, float alpha, MatrixView a, MatrixView b, float beta,
+                  const float* bias, float* c, int64_t ldc) {
   thread_local PackBuffer a_buffer, b_buffer;
   // Equal k slices: 784 = 4 x 196 rather than 3 x 256 + 16.
   const int64_t k_slices = (k + KC - 1) / KC;
@@ -231,7 +237,9 @@ void sgemm_serial(int64_t m, int64_t n, int64_t k, float alpha, MatrixView a, Ma
     const int64_t nc = std::min(NC, n - jc);
     for (int64_t pc = 0; pc < k; pc += kc_max) {
       const int64_t kc = std::min(kc_max, k - pc);
-      const float slice_beta = pc == 0 ? beta : 1.0f;  // later slices accumulate onto the first
+      // Later slices accumulate onto the first, which also adds the bias.
+      const float slice_beta = pc == 0 ? beta : 1.0f;
+      const float* slice_bias = pc == 0 && bias ? bias + jc : nullptr;
       pack_b(offset(b, pc, jc), kc, nc, packed_b);
       for (int64_t ic = 0; ic < m; ic += MC) {
         const int64_t mc = std::min(MC, m - ic);
@@ -244,10 +252,11 @@ void sgemm_serial(int64_t m, int64_t n, int64_t k, float alpha, MatrixView a, Ma
             const int64_t rows = std::min(MR, mc - ir), cols = std::min(NR, nc - jr);
             if (ir < direct_rows) {
               micro_tile<RowMajorRows>(kc, a.data + (ic + ir) * a.row_stride + pc * a.col_stride, a.row_stride,
-                                       packed_b + jr * kc, alpha, slice_beta, tile, ldc, rows, cols);
+                                       packed_b + jr * kc, alpha, slice_beta, slice_bias ? slice_bias + jr : nullptr,
+                                       tile, ldc, rows, cols);
             } else {
               micro_tile<PackedRows>(kc, packed_a + (ir - direct_rows) * kc, 0, packed_b + jr * kc, alpha,
-                                     slice_beta, tile, ldc, rows, cols);
+                                     slice_beta, slice_bias ? slice_bias + jr : nullptr, tile, ldc, rows, cols);
             }
           }
         }
@@ -256,27 +265,29 @@ void sgemm_serial(int64_t m, int64_t n, int64_t k, float alpha, MatrixView a, Ma
   }
 }
 
-void scale(int64_t m, int64_t n, float beta, float* c, int64_t ldc) {
+// C = beta * C (+ bias per column): the whole result when the product itself is zero.
+void scale(int64_t m, int64_t n, float beta, const float* bias, float* c, int64_t ldc) {
   for (int64_t i = 0; i < m; ++i) {
     float* row = c + i * ldc;
-    if (beta == 0) std::fill(row, row + n, 0.0f);
-    else
-      for (int64_t j = 0; j < n; ++j) row[j] *= beta;
+    for (int64_t j = 0; j < n; ++j) {
+      const float scaled = beta == 0 ? 0.0f : beta * row[j];
+      row[j] = bias ? scaled + bias[j] : scaled;
+    }
   }
 }
 
 }  // namespace
 
 void sgemm(int64_t m, int64_t n, int64_t k, float alpha, MatrixView a, MatrixView b, float beta, float* c,
-           int64_t ldc) {
+           int64_t ldc, const float* column_bias) {
   if (m <= 0 || n <= 0) return;
-  if (k <= 0 || alpha == 0) return scale(m, n, beta, c, ldc);
+  if (k <= 0 || alpha == 0) return scale(m, n, beta, column_bias, c, ldc);
   const bool dot = sgemm_dot_suits(m, k, a, b);
   const auto serial = dot ? sgemm_dot : sgemm_serial;
   const int threads = get_num_threads();
   constexpr double kMinParallelMacs = 64.0 * 64 * 64;
   if (threads == 1 || in_parallel_region() || static_cast<double>(m) * n * k < kMinParallelMacs)
-    return serial(m, n, k, alpha, a, b, beta, c, ldc);
+    return serial(m, n, k, alpha, a, b, beta, column_bias, c, ldc);
 
   // One fork for the whole product: C is cut into a grid of blocks, one per thread, each computed
   // by the serial algorithm with its own packed copies (the duplicated packing of the shared
@@ -299,7 +310,7 @@ void sgemm(int64_t m, int64_t n, int64_t k, float alpha, MatrixView a, MatrixVie
       const int64_t r0 = part / grid_cols * rows_per_part, c0 = part % grid_cols * cols_per_part;
       if (r0 >= m || c0 >= n) continue;
       serial(std::min(rows_per_part, m - r0), std::min(cols_per_part, n - c0), k, alpha, offset(a, r0, 0),
-             offset(b, 0, c0), beta, c + r0 * ldc + c0, ldc);
+             offset(b, 0, c0), beta, column_bias ? column_bias + c0 : nullptr, c + r0 * ldc + c0, ldc);
     }
   });
 }
@@ -311,7 +322,7 @@ void sgemm(int64_t m, int64_t n, int64_t k, float alpha, MatrixView a, MatrixVie
 #include <accel/tensor/error.h>
 
 namespace accel::cpu {
-void sgemm(int64_t, int64_t, int64_t, float, MatrixView, MatrixView, float, float*, int64_t) {
+void sgemm(int64_t, int64_t, int64_t, float, MatrixView, MatrixView, float, float*, int64_t, const float*) {
   ACCEL_FAIL("sgemm: this build targets a CPU without AVX2 and FMA; use Eigen (see sgemm_available())");
 }
 }  // namespace accel::cpu

@@ -11,11 +11,13 @@ namespace accel::cpu {
 
 using MatrixView = Strided<float>;  // a transposed view is just swapped strides
 
-// C = alpha * A @ B + beta * C for A [m, k], B [k, n] and C [m, n] with rows ldc apart and
-// contiguous columns. beta == 0 never reads C (so C may hold garbage). Runs on the thread pool when
-// the product is large enough, and inline when called from inside a parallel region.
+// C = alpha * A @ B + beta * C (+ column_bias[j] in every row's column j, when given: a Linear
+// layer's bias, added as each tile is stored rather than by a pass of its own) for A [m, k],
+// B [k, n] and C [m, n] with rows ldc apart and contiguous columns. beta == 0 never reads C (so C
+// may hold garbage). Runs on the thread pool when the product is large enough, and inline when
+// called from inside a parallel region.
 void sgemm(int64_t m, int64_t n, int64_t k, float alpha, MatrixView a, MatrixView b, float beta, float* c,
-           int64_t ldc);
+           int64_t ldc, const float* column_bias = nullptr);
 
 // True when sgemm has a vector micro-kernel for the ISA this build targets; otherwise callers use Eigen.
 constexpr bool sgemm_available() {

@@ -29,10 +29,11 @@ __m128 sum4(__m256 v0, __m256 v1, __m256 v2, __m256 v3) {
   return _mm_add_ps(_mm256_castps256_ps128(pairs), _mm256_extractf128_ps(pairs, 1));
 }
 
-// C[rows x cols] (at most 3 x 4) for kc values of k. Rows and columns past the tile's edge repeat
-// its last one, so the loop is always a full 3 x 4; their results are not stored.
+// C[rows x cols] (at most 3 x 4) for kc values of k, plus the tile's four column biases when given.
+// Rows and columns past the tile's edge repeat its last one, so the loop is always a full 3 x 4;
+// their results are not stored.
 void dot_tile(int64_t kc, const float* a, int64_t lda, int64_t rows, const float* b, int64_t ldb, int64_t cols,
-              float alpha, float beta, float* c, int64_t ldc) {
+              float alpha, float beta, const __m128* bias, float* c, int64_t ldc) {
   const float* a0 = a;
   const float* a1 = a + std::min<int64_t>(1, rows - 1) * lda;
   const float* a2 = a + std::min<int64_t>(2, rows - 1) * lda;
@@ -66,7 +67,8 @@ void dot_tile(int64_t kc, const float* a, int64_t lda, int64_t rows, const float
   }
   const __m128 sums[kRows] = {sum4(c00, c01, c02, c03), sum4(c10, c11, c12, c13), sum4(c20, c21, c22, c23)};
   for (int64_t r = 0; r < rows; ++r) {
-    const __m128 scaled = _mm_mul_ps(_mm_set1_ps(alpha), sums[r]);
+    const __m128 va = _mm_set1_ps(alpha);
+    const __m128 scaled = bias ? _mm_fmadd_ps(va, sums[r], *bias) : _mm_mul_ps(va, sums[r]);
     float* cr = c + r * ldc;
     if (cols == kCols) {
       _mm_storeu_ps(cr, beta == 0 ? scaled : _mm_fmadd_ps(_mm_set1_ps(beta), _mm_loadu_ps(cr), scaled));
@@ -84,16 +86,21 @@ bool sgemm_dot_suits(int64_t m, int64_t k, Strided<float> a, Strided<float> b) {
   return a.col_stride == 1 && b.row_stride == 1 && m <= 64 && k >= 512;
 }
 
-void sgemm_dot(int64_t m, int64_t n, int64_t k, float alpha, Strided<float> a, Strided<float> b, float beta, float* c,
-               int64_t ldc) {
+void sgemm_dot(int64_t m, int64_t n, int64_t k, float alpha, Strided<float> a, Strided<float> b, float beta,
+               const float* bias, float* c, int64_t ldc) {
   for (int64_t p0 = 0; p0 < k; p0 += kSlice) {
     const int64_t kc = std::min(kSlice, k - p0);
-    const float slice_beta = p0 == 0 ? beta : 1.0f;  // later slices accumulate onto the first
+    // Later slices accumulate onto the first, which also adds the bias.
+    const float slice_beta = p0 == 0 ? beta : 1.0f;
+    const float* slice_bias = p0 == 0 ? bias : nullptr;
     for (int64_t j = 0; j < n; j += kCols) {
       const float* bj = b.data + j * b.col_stride + p0;
+      alignas(16) float column_bias[kCols] = {};
+      if (slice_bias) std::copy_n(slice_bias + j, std::min(kCols, n - j), column_bias);
+      const __m128 vbias = _mm_load_ps(column_bias);
       for (int64_t i = 0; i < m; i += kRows) {
         dot_tile(kc, a.data + i * a.row_stride + p0, a.row_stride, std::min(kRows, m - i), bj, b.col_stride,
-                 std::min(kCols, n - j), alpha, slice_beta, c + i * ldc + j, ldc);
+                 std::min(kCols, n - j), alpha, slice_beta, slice_bias ? &vbias : nullptr, c + i * ldc + j, ldc);
       }
     }
   }
@@ -107,7 +114,8 @@ void sgemm_dot(int64_t m, int64_t n, int64_t k, float alpha, Strided<float> a, S
 
 namespace accel::cpu {
 bool sgemm_dot_suits(int64_t, int64_t, Strided<float>, Strided<float>) { return false; }
-void sgemm_dot(int64_t, int64_t, int64_t, float, Strided<float>, Strided<float>, float, float*, int64_t) {
+void sgemm_dot(int64_t, int64_t, int64_t, float, Strided<float>, Strided<float>, float, const float*, float*,
+               int64_t) {
   ACCEL_FAIL("sgemm_dot: this build targets a CPU without AVX2 and FMA");
 }
 }  // namespace accel::cpu

@@ -17,9 +17,9 @@ inline constexpr int64_t kDotTileCols = 4;
 // tile's final reduction (a convolution's short k, 9 x input channels, runs faster packed).
 bool sgemm_dot_suits(int64_t m, int64_t k, Strided<float> a, Strided<float> b);
 
-// C [m, n] (rows ldc apart) = alpha * A @ B + beta * C, on the calling thread, for the operands
-// sgemm_dot_suits accepts. beta == 0 never reads C.
-void sgemm_dot(int64_t m, int64_t n, int64_t k, float alpha, Strided<float> a, Strided<float> b, float beta, float* c,
-               int64_t ldc);
+// C [m, n] (rows ldc apart) = alpha * A @ B + beta * C (+ bias[j] in column j, when given), on the
+// calling thread, for the operands sgemm_dot_suits accepts. beta == 0 never reads C.
+void sgemm_dot(int64_t m, int64_t n, int64_t k, float alpha, Strided<float> a, Strided<float> b, float beta,
+               const float* bias, float* c, int64_t ldc);
 
 }  // namespace accel::cpu

@@ -89,7 +89,9 @@ void CudaBackend::sort(const Tensor&, const Tensor&, const Tensor&, int64_t, boo
 void CudaBackend::topk(const Tensor&, const Tensor&, const Tensor&, int64_t, int64_t, bool, bool) {
   not_implemented("topk");
 }
-void CudaBackend::gemm(const Tensor&, const Tensor&, const Tensor&, double, double) { not_implemented("matmul"); }
+void CudaBackend::gemm(const Tensor&, const Tensor&, const Tensor&, double, double, const Tensor&) {
+  not_implemented("matmul");
+}
 void CudaBackend::index_select(const Tensor&, const Tensor&, int64_t, const Tensor&) {
   not_implemented("index_select");
 }

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <tuple>
 
 #include <accel/accel.h>
 
@@ -67,6 +68,54 @@ TEST(Matmul, AddmmBaddbmmLinear) {
   const Tensor y = linear(a, w, tensor({0.f, 0.f, 10.f}));
   EXPECT_EQ(y.to_vector<float>(), (std::vector<float>{1, 2, 13, 3, 4, 17}));
   EXPECT_EQ(linear(randn({2, 5, 2}), w).sizes(), IntArrayRef({2, 5, 3}));
+}
+
+// linear's bias is added by the GEMM as it stores C (no pass of its own): on every kernel path (the
+// dot-product kernel, the packed one with and without A read in place, k cut into slices, k = 0,
+// several threads), in every dtype, from a strided or other-dtype bias, and bit for bit what
+// x @ W^T + b gives.
+TEST(Matmul, LinearBiasOnEveryPath) {
+  manual_seed(13);
+  const std::tuple<int64_t, int64_t, int64_t> shapes[] = {
+      {32, 784, 128},  // dot-product kernel (the MLP's first layer)
+      {5, 2100, 9},    // dot kernel, k in three slices
+      {100, 600, 70},  // packed, k in three slices
+      {37, 64, 300},   // packed, A read in place... beyond 256 columns: A packed
+      {7, 20, 33},     // partial micro-tiles
+      {3, 0, 4}};      // k = 0: the result is the bias
+  for (auto [rows, in, out] : shapes) {
+    const Tensor x = randn({rows, in}), w = randn({out, in}), b = randn({out});
+    const Tensor expected = reference_mm(x, w.t()) + b.to(kFloat64);
+    const double tol = 1e-5 * static_cast<double>(in) + 1e-5;
+    const Tensor y = linear(x, w, b);
+    EXPECT_TRUE(allclose(y.to(kFloat64), expected, 1e-5, tol)) << rows << "x" << in << "x" << out;
+    EXPECT_TRUE(equal(y, addmm(b, x, w.t()))) << rows << "x" << in << "x" << out;  // bias stored first, beta 1
+    for (int threads : {1, 3}) {
+      kernel_testing::ThreadCount count(threads);
+      EXPECT_TRUE(equal(linear(x, w, b), y)) << rows << "x" << in << "x" << out << ", " << threads << " threads";
+    }
+    const Tensor strided_bias = randn({out, 2}).select(1, 0).copy_(b);  // stride 2
+    EXPECT_TRUE(equal(linear(x, w, strided_bias), y));
+    EXPECT_TRUE(allclose(linear(x, w, b.to(kFloat64)), y, 0, 0));  // converted to x's dtype
+    const Tensor x3 = x.view({1, rows, in});  // a batch of sequences: the rows are flattened
+    EXPECT_TRUE(equal(linear(x3, w, b), y.view({1, rows, out})));
+    for (DType dtype : {kFloat64, kFloat16, kBFloat16}) {
+      const Tensor yd = linear(x.to(dtype), w.to(dtype), b.to(dtype));
+      const Tensor ref = (reference_mm(x.to(dtype), w.to(dtype).t()) + b.to(dtype).to(kFloat64)).to(dtype);
+      const double dtol = dtype == kFloat64 ? 1e-12 : 3e-2 * (1 + static_cast<double>(in) / 16);
+      EXPECT_TRUE(allclose(yd.to(kFloat64), ref.to(kFloat64), dtype == kFloat64 ? 1e-12 : 2e-2, dtol))
+          << name(dtype) << " " << rows << "x" << in << "x" << out;
+    }
+  }
+  // No input features on a batch of sequences: the output is the bias, and gradients flow.
+  const Tensor x0 = randn({2, 3, 0}).requires_grad_(), w0 = randn({4, 0}).requires_grad_();
+  const Tensor b0 = randn({4}).requires_grad_();
+  linear(x0, w0, b0).sum().backward();
+  EXPECT_TRUE(equal(b0.grad(), full({4}, 6.0f)));
+  EXPECT_EQ(x0.grad().sizes(), x0.sizes());
+  EXPECT_EQ(w0.grad().sizes(), w0.sizes());
+  EXPECT_THROW(linear(ones({2, 3}), ones({4, 3}), ones({3})), Error);
+  EXPECT_THROW(linear(ones({2, 3}), ones({4, 3}), ones({1, 4})), Error);
 }
 
 TEST(Matmul, HalfPrecisionAccumulatesInFloat) {
