@@ -36,11 +36,16 @@ void forward_typed(const Tensor& log_probs, const Tensor& losses, const Tensor& 
   T* loss = losses.data_ptr<T>();
   T* weight = weights.data_ptr<T>();
   parallel_for(0, rows, grain_for(classes), [&](int64_t begin, int64_t end) {
+    // Each row shifted by its maximum (so no exp overflows), then the whole block of rows
+    // exponentiated at once: one contiguous array, which Eigen vectorises even when a row (ten
+    // classes) is shorter than two vectors and would otherwise take a scalar exp per value.
     for (int64_t r = begin; r < end; ++r) {
       const Eigen::Map<const Array<T>> xr(in + r * classes, classes);
-      Eigen::Map<Array<T>> yr(lp + r * classes, classes);
-      yr = xr - xr.maxCoeff();
-      yr -= std::log(yr.exp().sum());
+      Eigen::Map<Array<T>>(lp + r * classes, classes) = xr - xr.maxCoeff();
+    }
+    const Array<T> exps = Eigen::Map<const Array<T>>(lp + begin * classes, (end - begin) * classes).exp();
+    for (int64_t r = begin; r < end; ++r) {
+      Eigen::Map<Array<T>>(lp + r * classes, classes) -= std::log(exps.segment((r - begin) * classes, classes).sum());
       const int64_t t = target[r];
       if (t == targets.ignore_index) {
         loss[r] = weight[r] = T(0);
@@ -62,6 +67,9 @@ void backward_typed(const Tensor& grad_x, const Tensor& log_probs, const Tensor&
   const int64_t* t = target.data_ptr<int64_t>();
   T* dx = grad_x.data_ptr<T>();
   parallel_for(0, rows, grain_for(classes), [&](int64_t begin, int64_t end) {
+    // softmax = exp(log-softmax), for the whole block of rows at once (vectorised, as above).
+    const int64_t count = (end - begin) * classes;
+    Eigen::Map<Array<T>>(dx + begin * classes, count) = Eigen::Map<const Array<T>>(lp + begin * classes, count).exp();
     for (int64_t r = begin; r < end; ++r) {
       Eigen::Map<Array<T>> gr(dx + r * classes, classes);
       if (weight[r] == T(0)) {  // an ignored row (or a zero class weight) gets no gradient, even from inf logits
@@ -69,7 +77,7 @@ void backward_typed(const Tensor& grad_x, const Tensor& log_probs, const Tensor&
         continue;
       }
       const T s = weight[r] * scale[r * scale_stride];
-      gr = Eigen::Map<const Array<T>>(lp + r * classes, classes).exp() * s;
+      gr *= s;
       gr(t[r]) -= s;
     }
   });

@@ -281,6 +281,25 @@ TEST(Losses, CrossEntropyMatchesDefinition) {
   }
 }
 
+// Masked classes (-inf logits) get probability and gradient exactly 0, and a far-off class a
+// denormal one, as in PyTorch (values from torch 2.x): the fused kernel exponentiates whole blocks of
+// rows with a vector exp, which must agree with the scalar one at these points.
+TEST(Losses, CrossEntropyMaskedAndFarOffClasses) {
+  const float inf = std::numeric_limits<float>::infinity();
+  const Tensor x = tensor({{0.f, -inf, 1.f}, {-inf, 2.f, -100.f}}).requires_grad_();
+  const Tensor loss = cross_entropy(x, tensor({0, 1}));
+  EXPECT_FLOAT_EQ(loss.item<float>(), 0.656630814f);
+  loss.backward();
+  const std::vector<float> g = x.grad().to_vector<float>();
+  EXPECT_FLOAT_EQ(g[0], -0.365529299f);
+  EXPECT_EQ(g[1], 0.0f);
+  EXPECT_FLOAT_EQ(g[2], 0.365529299f);
+  EXPECT_EQ(g[3], 0.0f);
+  EXPECT_EQ(g[4], 0.0f);
+  EXPECT_GT(g[5], 0.0f);  // a denormal, not flushed
+  EXPECT_FLOAT_EQ(g[5], 2.802596929e-45f);
+}
+
 TEST(Losses, CrossEntropySpatialTargets) {
   // input [N=2, C=3, d=2], target [N, d]: each (n, j) is a row x[n, :, j].
   const std::vector<double> flat = {1, 2, 0, -1, 3, 0.5, 0.2, 0.1, -0.3, 2, 1, 1};
