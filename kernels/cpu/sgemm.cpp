@@ -82,6 +82,10 @@ void micro_kernel(int64_t kc, const float* a, int64_t a_row_stride, const float*
 #pragma GCC unroll 16
   for (int i = 0; i < MR; ++i)
     for (int h = 0; h < kVecs; ++h) acc[i][h] = Isa::zero();
+  // Unrolled: with 12 accumulators, 2 B vectors and a broadcast in the 16 registers, the loop's own
+  // counter and pointers were a sixth of its instructions for the short k of a weight gradient
+  // (k = batch size) or a 3 x 3 convolution (k = 9 x channels).
+#pragma GCC unroll 4
   for (int64_t p = 0; p < kc; ++p, a += ARows::col_step, b += NR) {
     Vec bv[kVecs];
     for (int h = 0; h < kVecs; ++h) bv[h] = Isa::load(b + h * kW);
