@@ -45,15 +45,15 @@ class ThreadPool {
     std::lock_guard job_lock(job_mutex_);  // one job at a time; other callers queue here
     const int64_t range = end - begin;
     const int64_t chunks = std::min(max_chunks, (range + grain - 1) / grain);
-    Job job{&fn, begin, end, (range + chunks - 1) / chunks, chunks, 0};
+    const Job job{&fn, begin, end, (range + chunks - 1) / chunks, chunks, ++generation_};
+    pending_.store(chunks, std::memory_order_relaxed);
+    error_ = nullptr;
+    ticket_.store(job.generation << 32, std::memory_order_relaxed);
+    slot_.publish(job);  // spinning workers pick it up from here, without taking a lock,
+    doorbell_.store(job.generation, std::memory_order_release);  // once this tells them it's there
     {
-      std::lock_guard lock(mutex_);
-      job.generation = ++generation_;
-      published_.store(generation_, std::memory_order_release);
-      job_ = job;
-      pending_.store(chunks);
-      error_ = nullptr;
-      ticket_.store(job.generation << 32);
+      std::lock_guard lock(mutex_);  // for workers asleep on wake_
+      sleepers_generation_ = job.generation;
     }
     wake_.notify_all();
     work(job);
@@ -72,6 +72,43 @@ class ThreadPool {
     const std::function<void(int64_t, int64_t)>* fn;
     int64_t begin, end, chunk, chunks;
     uint64_t generation;
+  };
+
+  // The latest job, readable without a lock (the mutex and condition variable cost several cache
+  // line transfers between the cores, a microsecond before each job's first chunk started on the
+  // second one): a seqlock whose sequence number is odd while the caller rewrites the fields. A
+  // worker that sees it change during its copy copies again (the caller may already be on the
+  // next job). The fields are atomics (relaxed) so that such a copy is not a data race; the fences
+  // order them against the sequence number.
+  struct alignas(64) JobSlot {
+    std::atomic<uint64_t> sequence{0};
+    std::atomic<const std::function<void(int64_t, int64_t)>*> fn{nullptr};
+    std::atomic<int64_t> begin{0}, end{0}, chunk{0}, chunks{0};
+
+    void publish(const Job& job) {
+      sequence.store(2 * job.generation - 1, std::memory_order_relaxed);
+      std::atomic_thread_fence(std::memory_order_release);
+      fn.store(job.fn, std::memory_order_relaxed);
+      begin.store(job.begin, std::memory_order_relaxed);
+      end.store(job.end, std::memory_order_relaxed);
+      chunk.store(job.chunk, std::memory_order_relaxed);
+      chunks.store(job.chunks, std::memory_order_relaxed);
+      sequence.store(2 * job.generation, std::memory_order_release);
+    }
+    // The latest job whose publication is complete.
+    Job read() const {
+      for (;;) {
+        const uint64_t before = sequence.load(std::memory_order_acquire);
+        if (before % 2 == 0) {
+          const Job job{fn.load(std::memory_order_relaxed),     begin.load(std::memory_order_relaxed),
+                        end.load(std::memory_order_relaxed),    chunk.load(std::memory_order_relaxed),
+                        chunks.load(std::memory_order_relaxed), before / 2};
+          std::atomic_thread_fence(std::memory_order_acquire);
+          if (sequence.load(std::memory_order_relaxed) == before) return job;
+        }
+        cpu_relax();
+      }
+    }
   };
 
   void work(const Job& job) {
@@ -104,16 +141,16 @@ class ThreadPool {
     for (;;) {
       // Spin briefly before sleeping: waking a sleeping thread costs 30-75 us on a VM, more than
       // many whole ops, and training loops issue parallel ops back to back.
-      for (int i = 0; i < kSpinIterations && published_.load(std::memory_order_acquire) == seen; ++i)
-        cpu_relax();
-      Job job;
-      {
+      // The doorbell has a cache line of its own: spinning on the job's line would pull it away
+      // from the caller between each of its writes.
+      for (int i = 0; i < kSpinIterations && doorbell_.load(std::memory_order_acquire) == seen; ++i) cpu_relax();
+      if (doorbell_.load(std::memory_order_acquire) == seen) {
         std::unique_lock lock(mutex_);
-        wake_.wait(lock, [&] { return stopping_ || generation_ != seen; });
-        if (stopping_) return;
-        seen = generation_;
-        job = job_;
+        wake_.wait(lock, [&] { return stopping_ || sleepers_generation_ != seen; });
       }
+      if (doorbell_.load(std::memory_order_acquire) == kStopping) return;
+      const Job job = slot_.read();
+      seen = job.generation;
       work(job);
     }
   }
@@ -122,11 +159,12 @@ class ThreadPool {
     {
       std::lock_guard lock(mutex_);
       stopping_ = true;
-      published_.store(~uint64_t{0}, std::memory_order_release);  // ends any spin
+      doorbell_.store(kStopping, std::memory_order_release);  // ends any spin
     }
     wake_.notify_all();
     for (auto& t : workers_) t.join();
     workers_.clear();
+    doorbell_.store(generation_, std::memory_order_relaxed);
   }
 
   std::mutex job_mutex_;
@@ -134,12 +172,14 @@ class ThreadPool {
   std::condition_variable wake_;
   std::condition_variable done_;
   std::vector<std::thread> workers_;
-  Job job_{};
-  std::atomic<uint64_t> ticket_{0};
-  std::atomic<uint64_t> published_{0};  // generation_, readable without the lock while spinning
-  std::atomic<int64_t> pending_{0};     // chunks of the current job not yet finished
+  JobSlot slot_;
+  alignas(64) std::atomic<uint64_t> doorbell_{0};  // the latest job's generation, or kStopping
+  static constexpr uint64_t kStopping = ~uint64_t{0};
+  alignas(64) std::atomic<uint64_t> ticket_{0};
+  std::atomic<int64_t> pending_{0};  // chunks of the current job not yet finished
   static constexpr int kSpinIterations = 2000;  // ~50 us of pause instructions
-  uint64_t generation_ = 0;
+  uint64_t generation_ = 0;           // the latest job's; written by the caller under job_mutex_
+  uint64_t sleepers_generation_ = 0;  // the same, under mutex_, for workers waiting on wake_
   bool stopping_ = false;
   std::exception_ptr error_;
 };

@@ -3,6 +3,7 @@
 // task's exception to the caller.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <mutex>
 #include <set>
@@ -89,4 +90,21 @@ TEST(Parallel, NestedWorkRunsInlineAndErrorsReachTheCaller) {
   cpu::parallel_tasks(3, [&](int64_t) { ++after; });
   EXPECT_EQ(after.load(), 3);
   EXPECT_THROW(set_num_threads(0), Error);
+}
+
+// Jobs back to back, some so short that the caller runs every chunk before a worker looks: a worker
+// then reads a job that is over (or being replaced by the next) and must claim nothing from it.
+// Every chunk of every job still runs exactly once, whatever the thread count.
+TEST(Parallel, BackToBackJobsRunEachChunkOnce) {
+  for (int threads : {2, 3}) {
+    const ThreadCount count(threads);
+    std::vector<int> runs(3 * 20000, 0);
+    for (int job = 0; job < 20000; ++job) {
+      cpu::parallel_for(0, 3, 1, [&](int64_t begin, int64_t end) {
+        for (int64_t i = begin; i < end; ++i) ++runs[static_cast<size_t>(3 * job + i)];
+      });
+    }
+    EXPECT_EQ(std::count(runs.begin(), runs.end(), 1), static_cast<std::ptrdiff_t>(runs.size()))
+        << threads << " threads";
+  }
 }
