@@ -70,13 +70,22 @@ struct RowMajorRows {
   static constexpr int64_t col_step = 1;
 };
 
-// C tile (rows x cols <= MR x kVecs * kW, rows ldc apart) = alpha * (A rows @ B panel) + beta * C tile,
-// plus bias[j] in column j when bias (the tile's first column's) is given.
+// What becomes of a finished tile: C = alpha * product + beta * C, plus bias[j] in column j when
+// bias (the tile's first column's) is given.
+struct Epilogue {
+  float alpha, beta;
+  const float* bias;
+};
+
+// C tile (rows x cols <= MR x kVecs * kW, rows ldc apart) = the epilogue of A rows @ B panel, the
+// panel's rows b_row_stride apart (NR when packed, B's row stride when read in place).
 // kVecs = 1 computes only the first half of the panel: the last panel of a product whose width is
 // not a multiple of NR (a 14x14 image's 196 pixels) would otherwise spend half its FMAs on padding.
 template <typename ARows, int kVecs>
-void micro_kernel(int64_t kc, const float* a, int64_t a_row_stride, const float* b, float alpha, float beta,
-                  const float* bias, float* c, int64_t ldc, int64_t rows, int64_t cols) {
+void micro_kernel(int64_t kc, const float* a, int64_t a_row_stride, const float* b, int64_t b_row_stride,
+                  const Epilogue& e, float* c, int64_t ldc, int64_t rows, int64_t cols) {
+  const float alpha = e.alpha, beta = e.beta;
+  const float* bias = e.bias;
   const int64_t rs = ARows::row_step(a_row_stride);
   Vec acc[MR][kVecs];
 #pragma GCC unroll 16
@@ -86,7 +95,7 @@ void micro_kernel(int64_t kc, const float* a, int64_t a_row_stride, const float*
   // counter and pointers were a sixth of its instructions for the short k of a weight gradient
   // (k = batch size) or a 3 x 3 convolution (k = 9 x channels).
 #pragma GCC unroll 4
-  for (int64_t p = 0; p < kc; ++p, a += ARows::col_step, b += NR) {
+  for (int64_t p = 0; p < kc; ++p, a += ARows::col_step, b += b_row_stride) {
     Vec bv[kVecs];
     for (int h = 0; h < kVecs; ++h) bv[h] = Isa::load(b + h * kW);
 #pragma GCC unroll 16
@@ -96,6 +105,12 @@ void micro_kernel(int64_t kc, const float* a, int64_t a_row_stride, const float*
     }
   }
   const Vec va = Isa::broadcast(alpha), vb = Isa::broadcast(beta);
+  if (rows == MR && cols == kVecs * kW && alpha == 1 && beta == 0 && !bias) {  // a plain product
+#pragma GCC unroll 16
+    for (int i = 0; i < MR; ++i)
+      for (int h = 0; h < kVecs; ++h) Isa::store(c + i * ldc + h * kW, acc[i][h]);
+    return;
+  }
   if (rows == MR && cols == kVecs * kW) {
     Vec vbias[kVecs];
     for (int h = 0; h < kVecs; ++h) vbias[h] = bias ? Isa::load(bias + h * kW) : Isa::zero();
@@ -123,10 +138,10 @@ void micro_kernel(int64_t kc, const float* a, int64_t a_row_stride, const float*
 
 // The micro-kernel for a tile `cols` wide.
 template <typename ARows>
-void micro_tile(int64_t kc, const float* a, int64_t a_row_stride, const float* b, float alpha, float beta,
-                const float* bias, float* c, int64_t ldc, int64_t rows, int64_t cols) {
-  if (cols <= kW) micro_kernel<ARows, 1>(kc, a, a_row_stride, b, alpha, beta, bias, c, ldc, rows, cols);
-  else micro_kernel<ARows, 2>(kc, a, a_row_stride, b, alpha, beta, bias, c, ldc, rows, cols);
+void micro_tile(int64_t kc, const float* a, int64_t a_row_stride, const float* b, int64_t b_row_stride,
+                const Epilogue& e, float* c, int64_t ldc, int64_t rows, int64_t cols) {
+  if (cols <= kW) micro_kernel<ARows, 1>(kc, a, a_row_stride, b, b_row_stride, e, c, ldc, rows, cols);
+  else micro_kernel<ARows, 2>(kc, a, a_row_stride, b, b_row_stride, e, c, ldc, rows, cols);
 }
 
 // A [rows, kc] (a view starting at the block) into MR-row panels: for each p, the panel's MR values
@@ -236,6 +251,10 @@ void sgemm_serial(int64_t m, int64_t n, int64_t k, float alpha, MatrixView a, Ma
   // forward GEMM of a narrow layer); for wide products the packed panel's locality pays (A's rows,
   // a page apart, would otherwise compete for the same cache sets).
   const bool a_in_place = a.col_stride == 1 && n <= 256;
+  // A row-major B with a short k is read in place too: a panel's rows (a cache line each) stay in
+  // L1 while all of A passes over them, so packing, a pass over B per product, only cost time (a
+  // twentieth of a weight gradient's, k = batch size). A last partial panel is packed (zero-padded).
+  const bool b_in_place = b.col_stride == 1 && kc_max <= 64;
   float* packed_b = b_buffer.get(std::min(NC, (n + NR - 1) / NR * NR) * kc_max);
   for (int64_t jc = 0; jc < n; jc += NC) {
     const int64_t nc = std::min(NC, n - jc);
@@ -244,23 +263,27 @@ void sgemm_serial(int64_t m, int64_t n, int64_t k, float alpha, MatrixView a, Ma
       // Later slices accumulate onto the first, which also adds the bias.
       const float slice_beta = pc == 0 ? beta : 1.0f;
       const float* slice_bias = pc == 0 && bias ? bias + jc : nullptr;
-      pack_b(offset(b, pc, jc), kc, nc, packed_b);
+      const int64_t direct_cols = b_in_place ? nc / NR * NR : 0;
+      pack_b(offset(b, pc, jc + direct_cols), kc, nc - direct_cols, packed_b);
       for (int64_t ic = 0; ic < m; ic += MC) {
         const int64_t mc = std::min(MC, m - ic);
         // A row-major A is read in place, all but a last partial panel, which is packed (zero-padded).
         const int64_t direct_rows = a_in_place ? mc / MR * MR : 0;
         pack_a(offset(a, ic + direct_rows, pc), mc - direct_rows, kc, packed_a);
         for (int64_t jr = 0; jr < nc; jr += NR) {
+          const bool direct_b = jr < direct_cols;
+          const float* panel = direct_b ? b.data + pc * b.row_stride + jc + jr : packed_b + (jr - direct_cols) * kc;
+          const int64_t panel_row_stride = direct_b ? b.row_stride : NR;
+          const Epilogue e{alpha, slice_beta, slice_bias ? slice_bias + jr : nullptr};
           for (int64_t ir = 0; ir < mc; ir += MR) {
             float* tile = c + (ic + ir) * ldc + jc + jr;
             const int64_t rows = std::min(MR, mc - ir), cols = std::min(NR, nc - jr);
             if (ir < direct_rows) {
               micro_tile<RowMajorRows>(kc, a.data + (ic + ir) * a.row_stride + pc * a.col_stride, a.row_stride,
-                                       packed_b + jr * kc, alpha, slice_beta, slice_bias ? slice_bias + jr : nullptr,
-                                       tile, ldc, rows, cols);
+                                       panel, panel_row_stride, e, tile, ldc, rows, cols);
             } else {
-              micro_tile<PackedRows>(kc, packed_a + (ir - direct_rows) * kc, 0, packed_b + jr * kc, alpha,
-                                     slice_beta, slice_bias ? slice_bias + jr : nullptr, tile, ldc, rows, cols);
+              micro_tile<PackedRows>(kc, packed_a + (ir - direct_rows) * kc, 0, panel, panel_row_stride, e, tile,
+                                     ldc, rows, cols);
             }
           }
         }
