@@ -40,6 +40,10 @@ void CpuBackend::normal(const Tensor& dst, double mean, double std, Generator& g
 void CpuBackend::random_int(const Tensor& dst, int64_t low, int64_t high, Generator& gen) {
   const PhiloxDraw d = gen.draw(dst.numel());
   const uint64_t range = static_cast<uint64_t>(high) - static_cast<uint64_t>(low);
+  if ((range & (range - 1)) == 0) {  // a mask gives the same numbers as the 64-bit division, in a cycle
+    draw(*this, dst, "randint", [&](int64_t i) { return static_cast<int64_t>(static_cast<uint64_t>(low) + (d.bits64(i) & (range - 1))); });
+    return;
+  }
   draw(*this, dst, "randint", [&](int64_t i) { return static_cast<int64_t>(static_cast<uint64_t>(low) + d.bits64(i) % range); });
 }
 

@@ -1,7 +1,9 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
+#include <numeric>
 #include <vector>
 
 #include <accel/accel.h>
@@ -382,6 +384,34 @@ TEST(Sort, StableKeepsTheOrderOfTies) {
   for (size_t k = 1; k < order.size(); ++k) {
     const int64_t a = order[k - 1], b = order[k];
     ASSERT_TRUE(a % 3 < b % 3 || (a % 3 == b % 3 && a < b)) << "at " << k;
+  }
+}
+
+// Long integer lines take a radix sort: the same order as a stable comparison sort, both
+// directions, negative and extreme values, every integer dtype, along a strided dim.
+TEST(Sort, LongIntegerLinesMatchAStableSort) {
+  manual_seed(3);
+  const int64_t lo = std::numeric_limits<int64_t>::min(), hi = std::numeric_limits<int64_t>::max();
+  Tensor wide = randint(-1000, 1000, {5000});
+  wide.narrow(0, 0, 4).copy_(tensor({lo, hi, lo, 0}));
+  const Tensor lines[] = {wide, randint(lo, hi, {3000}), randint(0, 7, {2000}).to(kUInt8),
+                          randint(-300, 300, {4096}).to(kInt32), randint(-5, 5, {1500}).to(kInt32),
+                          randint(0, 2, {1200}).to(kBool)};
+  for (const Tensor& line : lines) {
+    const std::vector<int64_t> v = line.to(kInt64).to_vector<int64_t>();
+    for (bool descending : {false, true}) {
+      std::vector<int64_t> expected(v.size());
+      std::iota(expected.begin(), expected.end(), 0);
+      std::stable_sort(expected.begin(), expected.end(),
+                       [&](int64_t a, int64_t b) { return descending ? v[a] > v[b] : v[a] < v[b]; });
+      // As a row of a 2-D tensor's columns: the line has stride 3.
+      const Tensor strided = stack({line, line, line}, 1);
+      auto [sorted, order] = strided.sort(0, descending, true);
+      for (int64_t col = 0; col < 3; ++col) {
+        ASSERT_EQ(ints(order.select(1, col).contiguous()), expected) << line.dtype() << " " << descending;
+        ASSERT_TRUE(equal(sorted.select(1, col), line.index_select(0, order.select(1, col))));
+      }
+    }
   }
 }
 

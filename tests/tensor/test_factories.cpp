@@ -1,5 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <limits>
+#include <utility>
+
 #include <cstdint>
 
 #include <accel/accel.h>
@@ -115,6 +118,21 @@ TEST(Random, RandpermIsAPermutation) {
   const auto sorted = std::get<0>(p.sort());
   EXPECT_TRUE(equal(sorted, arange(1000)));
   EXPECT_FALSE(equal(p, arange(1000)));
+}
+
+// randint(low, high) is low + (64 random bits of element i) mod (high - low), whether the range is a
+// power of two (taken with a mask) or not, so that shuffles stay the same from release to release.
+TEST(Random, RandintIsTheStreamModuloTheRange) {
+  const std::pair<int64_t, int64_t> ranges[] = {{0, int64_t{1} << 62}, {-8, 8}, {3, 10}, {0, 1},
+                                                {std::numeric_limits<int64_t>::min(), std::numeric_limits<int64_t>::max()}};
+  for (auto [low, high] : ranges) {
+    Generator generator(42), copy(42);
+    const std::vector<int64_t> drawn = randint(low, high, {1001}, {}, &generator).to_vector<int64_t>();
+    const PhiloxDraw stream = copy.draw(1001);
+    const uint64_t range = static_cast<uint64_t>(high) - static_cast<uint64_t>(low);
+    for (int64_t i = 0; i < 1001; ++i)
+      ASSERT_EQ(drawn[i], static_cast<int64_t>(static_cast<uint64_t>(low) + stream.bits64(i) % range)) << low << " " << i;
+  }
 }
 
 TEST(Random, PhiloxMatchesTheReferenceVector) {
