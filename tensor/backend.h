@@ -201,9 +201,11 @@ class Backend {
   // ---- fused training steps ----
   // Softmax cross-entropy of logits x [N, C] (contiguous) against class indices: writes log_probs
   // [N, C] (kept for the backward), losses [N] (-w[t] * log_probs[t], 0 where t == ignore_index)
-  // and weights [N] (w[t], or 0 where ignored). Throws accel::Error on a target out of [0, C).
+  // and weights [N] (w[t], or 0 where ignored), and when defined the 0-dim loss_sum and weight_sum
+  // (a mean's numerator and denominator, summed in row order, in double for float32): a reduced
+  // loss then needs no reductions of its own. Throws accel::Error on a target out of [0, C).
   virtual void cross_entropy(const Tensor& log_probs, const Tensor& losses, const Tensor& weights, const Tensor& x,
-                             const CrossEntropyTargets& targets) = 0;
+                             const CrossEntropyTargets& targets, const Tensor& loss_sum, const Tensor& weight_sum) = 0;
   // grad_x [N, C] = (exp(log_probs) - one_hot(t)) * weights[n] * row_scale[n], with row_scale the
   // gradient reaching each row's loss ([N], possibly stride-0 broadcast).
   virtual void cross_entropy_backward(const Tensor& grad_x, const Tensor& log_probs, const Tensor& weights,

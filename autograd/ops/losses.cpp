@@ -170,20 +170,24 @@ Tensor fused_cross_entropy(const Tensor& input, const Tensor& target, const Cros
   const TensorOptions options{.dtype = input.dtype(), .device = input.device()};
   Tensor losses = empty(target.sizes(), options), log_probs = empty({rows, classes}, options);
   const Tensor weights = empty({rows}, options);
+  // A reduced loss comes with the kernel's sums of the losses and of their weights.
+  const bool reduced = o.reduction != Reduction::None;
+  Tensor loss_sum = reduced ? empty({}, options) : Tensor(), weight_sum = reduced ? empty({}, options) : Tensor();
   Tensor loss, total_weight;
   {
     NoGradGuard no_grad;
     const Tensor flat_target = target.reshape({rows}).contiguous();
     backend(input.device())
         .cross_entropy(log_probs, losses.view({rows}), weights, input.reshape({rows, classes}).contiguous(),
-                       {flat_target, o.weight.defined() ? o.weight.contiguous() : o.weight, o.ignore_index});
+                       {flat_target, o.weight.defined() ? o.weight.contiguous() : o.weight, o.ignore_index}, loss_sum,
+                       weight_sum);
     switch (o.reduction) {
       case Reduction::None: loss = losses; break;
-      case Reduction::Sum: loss = losses.sum(); break;
+      case Reduction::Sum: loss = loss_sum; break;
       case Reduction::Mean:
         // Per counted sample's weight; an empty input gives 0 / 0 = NaN, as in PyTorch.
-        total_weight = weights.sum();
-        loss = losses.sum() / total_weight;
+        total_weight = weight_sum;
+        loss = loss_sum / total_weight;
         break;
     }
   }

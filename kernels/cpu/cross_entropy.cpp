@@ -22,7 +22,7 @@ int64_t grain_for(int64_t classes) { return std::max<int64_t>(1, kGrainSize / 4 
 
 template <typename T>
 void forward_typed(const Tensor& log_probs, const Tensor& losses, const Tensor& weights, const Tensor& x,
-                   const CrossEntropyTargets& targets) {
+                   const CrossEntropyTargets& targets, const Tensor& loss_sum, const Tensor& weight_sum) {
   const int64_t rows = x.size(0), classes = x.size(1);
   const int64_t* target = targets.target.data_ptr<int64_t>();
   for (int64_t r = 0; r < rows; ++r) {
@@ -55,6 +55,12 @@ void forward_typed(const Tensor& log_probs, const Tensor& losses, const Tensor& 
       loss[r] = -lp[r * classes + t] * weight[r];
     }
   });
+  if (!loss_sum.defined()) return;
+  // In row order after the parallel part: the same bits for any thread count.
+  double loss_total = 0, weight_total = 0;
+  for (int64_t r = 0; r < rows; ++r) loss_total += loss[r], weight_total += weight[r];
+  *loss_sum.data_ptr<T>() = static_cast<T>(loss_total);
+  *weight_sum.data_ptr<T>() = static_cast<T>(weight_total);
 }
 
 template <typename T>
@@ -86,9 +92,10 @@ void backward_typed(const Tensor& grad_x, const Tensor& log_probs, const Tensor&
 }  // namespace
 
 void CpuBackend::cross_entropy(const Tensor& log_probs, const Tensor& losses, const Tensor& weights, const Tensor& x,
-                               const CrossEntropyTargets& targets) {
-  dispatch_floating(x.dtype(), "cross_entropy",
-           [&]<typename T>() { forward_typed<T>(log_probs, losses, weights, x, targets); });
+                               const CrossEntropyTargets& targets, const Tensor& loss_sum, const Tensor& weight_sum) {
+  dispatch_floating(x.dtype(), "cross_entropy", [&]<typename T>() {
+    forward_typed<T>(log_probs, losses, weights, x, targets, loss_sum, weight_sum);
+  });
 }
 
 void CpuBackend::cross_entropy_backward(const Tensor& grad_x, const Tensor& log_probs, const Tensor& weights,

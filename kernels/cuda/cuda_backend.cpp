@@ -163,7 +163,7 @@ void CudaBackend::group_norm_backward(const Tensor&, const Tensor&, const Tensor
   not_implemented("group_norm_backward");
 }
 void CudaBackend::cross_entropy(const Tensor&, const Tensor&, const Tensor&, const Tensor&,
-                                const CrossEntropyTargets&) {
+                                const CrossEntropyTargets&, const Tensor&, const Tensor&) {
   not_implemented("cross_entropy");
 }
 void CudaBackend::cross_entropy_backward(const Tensor&, const Tensor&, const Tensor&, const Tensor&, const Tensor&) {

@@ -55,7 +55,8 @@ class CudaBackend final : public Backend {
   void batch_norm_backward(const Tensor& grad_input, const Tensor& grad_weight, const Tensor& grad_bias, const Tensor& grad_output, const Tensor& x, const Tensor& weight, const Tensor& save_mean, const Tensor& save_invstd, bool training, double eps, const Tensor& running_mean, const Tensor& running_var) override;
   void layer_norm_backward(const Tensor& grad_input, const Tensor& grad_weight, const Tensor& grad_bias, const Tensor& grad_output, const Tensor& x, const Tensor& mean, const Tensor& rstd, const Tensor& weight) override;
   void group_norm_backward(const Tensor& grad_input, const Tensor& grad_weight, const Tensor& grad_bias, const Tensor& grad_output, const Tensor& x, const Tensor& mean, const Tensor& rstd, const Tensor& weight, int64_t groups) override;
-  void cross_entropy(const Tensor& log_probs, const Tensor& losses, const Tensor& weights, const Tensor& x, const CrossEntropyTargets& targets) override;
+  void cross_entropy(const Tensor& log_probs, const Tensor& losses, const Tensor& weights, const Tensor& x,
+                     const CrossEntropyTargets& targets, const Tensor& loss_sum, const Tensor& weight_sum) override;
   void cross_entropy_backward(const Tensor& grad_x, const Tensor& log_probs, const Tensor& weights, const Tensor& row_scale, const Tensor& target) override;
   void sgd_step(const Tensor& param, const Tensor& grad, const Tensor& momentum_buffer, const SgdStep& step) override;
   void adam_step(const Tensor& param, const Tensor& grad, const Tensor& exp_avg, const Tensor& exp_avg_sq, const Tensor& max_exp_avg_sq, const AdamStep& step) override;

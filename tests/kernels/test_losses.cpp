@@ -5,6 +5,8 @@
 
 #include <accel/accel.h>
 
+#include "kernel_testing.h"
+
 using namespace accel;
 
 namespace {
@@ -298,6 +300,35 @@ TEST(Losses, CrossEntropyMaskedAndFarOffClasses) {
   EXPECT_EQ(g[4], 0.0f);
   EXPECT_GT(g[5], 0.0f);  // a denormal, not flushed
   EXPECT_FLOAT_EQ(g[5], 2.802596929e-45f);
+}
+
+// The fused kernel also sums the rows' losses and weights (in double, in row order) for a reduced
+// loss: exactly the per-row losses' double sum, on any thread count, with class weights and
+// ignored rows too.
+TEST(Losses, CrossEntropyReducedLossIsTheRowOrderSum) {
+  manual_seed(7);
+  const Tensor x = randn({1000, 7}) * 3, w = rand({7}) + 0.5;
+  Tensor t = randint(0, 7, {1000});
+  t.narrow(0, 0, 50).fill_(-100);
+  for (const CrossEntropyOptions& o : {CrossEntropyOptions{}, CrossEntropyOptions{.weight = w}}) {
+    CrossEntropyOptions none = o;
+    none.reduction = Reduction::None;
+    const std::vector<float> rows = cross_entropy(x, t, none).to_vector<float>();
+    const std::vector<int64_t> target = t.to_vector<int64_t>();
+    double loss_total = 0, weight_total = 0;
+    for (size_t r = 0; r < rows.size(); ++r) {
+      loss_total += rows[r];
+      if (target[r] != -100) weight_total += o.weight.defined() ? o.weight[target[r]].item<float>() : 1.0f;
+    }
+    CrossEntropyOptions sum = o;
+    sum.reduction = Reduction::Sum;
+    for (int threads : {1, 2, 3}) {
+      kernel_testing::ThreadCount count(threads);
+      EXPECT_EQ(cross_entropy(x, t, sum).item<float>(), static_cast<float>(loss_total));
+      EXPECT_EQ(cross_entropy(x, t, o).item<float>(),
+                static_cast<float>(loss_total) / static_cast<float>(weight_total));
+    }
+  }
 }
 
 TEST(Losses, CrossEntropySpatialTargets) {
