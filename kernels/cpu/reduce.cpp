@@ -157,23 +157,26 @@ struct Cascade {
   static constexpr int kFan = 32;
   typename Op::Acc level[kLevels][W];
   int count[kLevels] = {};
+  int top = 0;  // the highest level written so far; those above are not even initialised
 
-  Cascade() {
-    for (auto& l : level) std::fill_n(l, W, Op::identity());
-  }
+  // Streams [0, w): a short reduction (a bias gradient's 32 rows) touches only the first level.
+  explicit Cascade(int64_t w = W) { std::fill_n(level[0], w, Op::identity()); }
   // Called after one more value was folded into level[0][0..w).
   void carry(int64_t w) {
     for (int l = 0; l + 1 < kLevels && ++count[l] == kFan; ++l) {
+      const bool first = l + 1 > top;  // the next level still holds (conceptually) the identity
       for (int64_t j = 0; j < w; ++j) {
-        level[l + 1][j] = Op::combine(level[l + 1][j], level[l][j]);
+        level[l + 1][j] = Op::combine(first ? Op::identity() : level[l + 1][j], level[l][j]);
         level[l][j] = Op::identity();
       }
+      top = std::max(top, l + 1);
       count[l] = 0;
     }
   }
+  // Combines the levels from the top down; unwritten levels would only combine the identity in.
   typename Op::Acc result(int64_t j) const {
-    typename Op::Acc r = level[kLevels - 1][j];
-    for (int l = kLevels - 1; l-- > 0;) r = Op::combine(r, level[l][j]);
+    typename Op::Acc r = top == kLevels - 1 ? level[top][j] : Op::identity();
+    for (int l = std::min(top, kLevels - 2); l >= 0; --l) r = Op::combine(r, level[l][j]);
     return r;
   }
 };
@@ -225,7 +228,7 @@ void fold_columns(typename Op::Out* o, const char* base, int64_t n, StridedLayou
   constexpr int64_t kWidth = 256;
   for (int64_t c0 = 0; c0 < n; c0 += kWidth) {
     const int64_t w = std::min(kWidth, n - c0);
-    Cascade<Op, kWidth> acc;
+    Cascade<Op, kWidth> acc(w);
     reduced.data[0] = const_cast<char*>(base + c0 * static_cast<int64_t>(sizeof(T)));
     auto rows = [&](char** p, const int64_t* s, int64_t m) {
       for (int64_t i = 0; i < m; ++i) {
