@@ -146,13 +146,18 @@ std::optional<Batch> MNIST::get_batch(const std::vector<int64_t>& indices) const
     return batch;
   }
   // float32, the common case: each image is converted straight from the data set into the batch.
-  // A shuffled batch's rows lie anywhere in the 47 MB of pixels, so all their cache lines are
-  // requested first; converting them one by one would wait a memory latency per row.
+  // A shuffled batch's rows lie anywhere in the 47 MB of pixels: the cache lines of the rows a few
+  // ahead are requested while a row is converted, so that each row's arrive as it is reached.
+  // Converting them one by one waited a memory latency per row; requesting all 416 lines of 32 rows
+  // at once overran the core's outstanding misses (9.4 us a batch, against 5.5 four rows ahead).
   for (int64_t i : indices) check_index("MNIST", i, size());
   const int64_t count = static_cast<int64_t>(indices.size()), pixels = pixels_.stride(0);  // per image
   const uint8_t* from = pixels_.data_ptr<uint8_t>();
-  for (int64_t i : indices)
-    for (int64_t byte = 0; byte < pixels; byte += 64) __builtin_prefetch(from + i * pixels + byte);
+  constexpr int64_t kAhead = 4;
+  const auto prefetch = [&](int64_t j) {
+    for (int64_t byte = 0; byte < pixels; byte += 64) __builtin_prefetch(from + indices[j] * pixels + byte);
+  };
+  for (int64_t j = 0; j < std::min(kAhead, count); ++j) prefetch(j);
   DimVector shape(pixels_.sizes());
   shape[0] = count;
   Tensor images = empty(shape), labels = empty({count}, {.dtype = kInt64});
@@ -160,6 +165,7 @@ std::optional<Batch> MNIST::get_batch(const std::vector<int64_t>& indices) const
   int64_t* label = labels.data_ptr<int64_t>();
   const int64_t* all_labels = labels_.data_ptr<int64_t>();
   for (int64_t j = 0; j < count; ++j) {
+    if (j + kAhead < count) prefetch(j + kAhead);
     scale_pixels(from + indices[j] * pixels, pixels, to + j * pixels);
     label[j] = all_labels[indices[j]];
   }
