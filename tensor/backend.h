@@ -113,8 +113,9 @@ class Backend {
   // out[b] = alpha * a[b] @ b[b] + beta * out[b] for 3-D a [B, M, K], b [B, K, N], out [B, M, N]
   // contiguous, or 2-D a [M, K], b [K, N], out [M, N] (one product). a and b may have any strides
   // (transposed operands need no copy) and batch stride 0 (broadcast). beta == 0 ignores out's
-  // contents. A defined `bias` (contiguous [N], out's dtype: a Linear layer's) is added to every
-  // row of the result, which a backend can do as it stores each tile instead of in a pass of its own.
+  // contents. A defined `bias` (contiguous [N], out's dtype: a Linear layer's) takes the place of
+  // beta * out, which must then be 0: out[b] = alpha * a[b] @ b[b] + bias in every row, which a
+  // backend can add as it stores each tile instead of in a pass of its own.
   virtual void gemm(const Tensor& out, const Tensor& a, const Tensor& b, double alpha, double beta,
                     const Tensor& bias) = 0;
 

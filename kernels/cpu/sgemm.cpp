@@ -1,9 +1,10 @@
 // The float32 GEMM of sgemm.h. Loop structure (BLIS): for each NC-wide column block of B and each
-// KC-deep slice of k, B's slice is packed into NR-wide panels (kept in L2/L3); for each MC-tall
-// row block of A, A's slice is packed into MR-tall panels (kept in L2), unless A is row-major and
+// KC-deep slice of k, B's slice is packed into NR-wide panels (kept in L2/L3), unless B is row-major
+// and the slice short enough for a panel's rows to sit in L1 as they are; for each MC-tall row
+// block of A, A's slice is packed into MR-tall panels (kept in L2), unless A is row-major and
 // narrow products make packing it not worth its cost; the micro-kernel then multiplies MR rows of A
-// by one B panel into an MR x NR tile of C held in registers, streaming B from L1 with unit stride
-// whatever the operands' original strides were.
+// by one B panel into an MR x NR tile of C held in registers, streaming B from L1 whatever the
+// operands' original strides were, and applies the epilogue (alpha, beta, a bias) as it stores.
 #include <accel/kernels/cpu/sgemm.h>
 
 #if defined(__AVX2__) && defined(__FMA__)
