@@ -40,7 +40,9 @@ void CpuBackend::normal(const Tensor& dst, double mean, double std, Generator& g
 void CpuBackend::random_int(const Tensor& dst, int64_t low, int64_t high, Generator& gen) {
   const PhiloxDraw d = gen.draw(dst.numel());
   const uint64_t range = static_cast<uint64_t>(high) - static_cast<uint64_t>(low);
-  if ((range & (range - 1)) == 0) {  // a mask gives the same numbers as the 64-bit division, in a cycle
+  // A power-of-two range takes a mask: the same numbers as the 64-bit division, in a cycle. Two
+  // loops, not a test in one: with the test inside, the draw took twice as long.
+  if ((range & (range - 1)) == 0) {
     draw(*this, dst, "randint", [&](int64_t i) { return static_cast<int64_t>(static_cast<uint64_t>(low) + (d.bits64(i) & (range - 1))); });
     return;
   }
