@@ -17,6 +17,7 @@
 
 #include <accel/kernels/cpu/parallel.h>
 #include <accel/kernels/cpu/sgemm_dot.h>
+#include <accel/kernels/cpu/transpose8.h>
 #include <accel/tensor/error.h>
 
 namespace accel::cpu {
@@ -166,22 +167,10 @@ void pack_a(MatrixView a, int64_t rows, int64_t kc, float* dst) {
 
 // dst[j * dst_stride + i] = src[i * src_stride + j] for an 8 x 8 block (AVX, also on AVX-512 CPUs).
 void transpose_8x8(const float* src, int64_t src_stride, float* dst, int64_t dst_stride) {
-  __m256 r[8], t[8];
-  for (int i = 0; i < 8; ++i) r[i] = _mm256_loadu_ps(src + i * src_stride);
-  for (int i = 0; i < 8; i += 2) {
-    t[i] = _mm256_unpacklo_ps(r[i], r[i + 1]);
-    t[i + 1] = _mm256_unpackhi_ps(r[i], r[i + 1]);
-  }
-  for (int i = 0; i < 8; i += 4) {
-    r[i] = _mm256_shuffle_ps(t[i], t[i + 2], _MM_SHUFFLE(1, 0, 1, 0));
-    r[i + 1] = _mm256_shuffle_ps(t[i], t[i + 2], _MM_SHUFFLE(3, 2, 3, 2));
-    r[i + 2] = _mm256_shuffle_ps(t[i + 1], t[i + 3], _MM_SHUFFLE(1, 0, 1, 0));
-    r[i + 3] = _mm256_shuffle_ps(t[i + 1], t[i + 3], _MM_SHUFFLE(3, 2, 3, 2));
-  }
-  for (int i = 0; i < 4; ++i) {
-    _mm256_storeu_ps(dst + i * dst_stride, _mm256_permute2f128_ps(r[i], r[i + 4], 0x20));
-    _mm256_storeu_ps(dst + (i + 4) * dst_stride, _mm256_permute2f128_ps(r[i], r[i + 4], 0x31));
-  }
+  __m256 rows[8];
+  for (int i = 0; i < 8; ++i) rows[i] = _mm256_loadu_ps(src + i * src_stride);
+  transpose8(rows);
+  for (int i = 0; i < 8; ++i) _mm256_storeu_ps(dst + i * dst_stride, rows[i]);
 }
 
 // B [kc, cols] (a view starting at the block) into NR-column panels: for each p, the panel's NR
@@ -239,8 +228,15 @@ MatrixView offset(MatrixView v, int64_t row, int64_t col) {
   return {v.data + row * v.row_stride + col * v.col_stride, v.row_stride, v.col_stride};
 }
 
+// B as sgemm_serial reads it: memory, or the columns from first_col on of a PanelSource.
+struct BOperand {
+  MatrixView view;
+  const PanelSource* source = nullptr;
+  int64_t first_col = 0;
+};
+
 // The whole product on the calling thread.
-void sgemm_serial(int64_t m, int64_t n, int64_t k, float alpha, MatrixView a, MatrixView b, float beta,
+void sgemm_serial(int64_t m, int64_t n, int64_t k, float alpha, MatrixView a, BOperand b, float beta,
                   const float* bias, float* c, int64_t ldc) {
   thread_local PackBuffer a_buffer, b_buffer;
   // Equal k slices: 784 = 4 x 196 rather than 3 x 256 + 16.
@@ -255,7 +251,7 @@ void sgemm_serial(int64_t m, int64_t n, int64_t k, float alpha, MatrixView a, Ma
   // A row-major B with a short k is read in place too: a panel's rows (a cache line each) stay in
   // L1 while all of A passes over them, so packing, a pass over B per product, only cost time (a
   // twentieth of a weight gradient's, k = batch size). A last partial panel is packed (zero-padded).
-  const bool b_in_place = b.col_stride == 1 && kc_max <= 64;
+  const bool b_in_place = !b.source && b.view.col_stride == 1 && kc_max <= 64;
   float* packed_b = b_buffer.get(std::min(NC, (n + NR - 1) / NR * NR) * kc_max);
   for (int64_t jc = 0; jc < n; jc += NC) {
     const int64_t nc = std::min(NC, n - jc);
@@ -265,7 +261,8 @@ void sgemm_serial(int64_t m, int64_t n, int64_t k, float alpha, MatrixView a, Ma
       const float slice_beta = pc == 0 ? beta : 1.0f;
       const float* slice_bias = pc == 0 && bias ? bias + jc : nullptr;
       const int64_t direct_cols = b_in_place ? nc / NR * NR : 0;
-      pack_b(offset(b, pc, jc + direct_cols), kc, nc - direct_cols, packed_b);
+      if (b.source) b.source->pack(pc, kc, b.first_col + jc, nc, packed_b);
+      else pack_b(offset(b.view, pc, jc + direct_cols), kc, nc - direct_cols, packed_b);
       for (int64_t ic = 0; ic < m; ic += MC) {
         const int64_t mc = std::min(MC, m - ic);
         // A row-major A is read in place, all but a last partial panel, which is packed (zero-padded).
@@ -273,8 +270,9 @@ void sgemm_serial(int64_t m, int64_t n, int64_t k, float alpha, MatrixView a, Ma
         pack_a(offset(a, ic + direct_rows, pc), mc - direct_rows, kc, packed_a);
         for (int64_t jr = 0; jr < nc; jr += NR) {
           const bool direct_b = jr < direct_cols;
-          const float* panel = direct_b ? b.data + pc * b.row_stride + jc + jr : packed_b + (jr - direct_cols) * kc;
-          const int64_t panel_row_stride = direct_b ? b.row_stride : NR;
+          const float* panel =
+              direct_b ? b.view.data + pc * b.view.row_stride + jc + jr : packed_b + (jr - direct_cols) * kc;
+          const int64_t panel_row_stride = direct_b ? b.view.row_stride : NR;
           const Epilogue e{alpha, slice_beta, slice_bias ? slice_bias + jr : nullptr};
           for (int64_t ir = 0; ir < mc; ir += MR) {
             float* tile = c + (ic + ir) * ldc + jc + jr;
@@ -304,24 +302,17 @@ void scale(int64_t m, int64_t n, float beta, const float* bias, float* c, int64_
   }
 }
 
-}  // namespace
-
-void sgemm(int64_t m, int64_t n, int64_t k, float alpha, MatrixView a, MatrixView b, float beta, float* c,
-           int64_t ldc, const float* column_bias) {
-  if (m <= 0 || n <= 0) return;
-  if (k <= 0 || alpha == 0) return scale(m, n, beta, column_bias, c, ldc);
-  const bool dot = sgemm_dot_suits(m, k, a, b);
-  const auto serial = dot ? sgemm_dot : sgemm_serial;
+// Runs part(r0, c0, rows, cols) over all of C [m, n]: on the calling thread when one thread would do,
+// else with one fork for the whole product, C cut into a grid of blocks, one per thread, each
+// computed by the serial algorithm with its own packed copies (the duplicated packing of the
+// shared operand costs O(k * (m + n)) against O(m * n * k) of arithmetic). Cuts fall on the edges
+// of tiles of tile_rows x tile_cols.
+template <typename Part>
+void run_in_parts(int64_t m, int64_t n, int64_t k, int64_t tile_rows, int64_t tile_cols, const Part& part) {
   const int threads = get_num_threads();
   constexpr double kMinParallelMacs = 64.0 * 64 * 64;
   if (threads == 1 || in_parallel_region() || static_cast<double>(m) * n * k < kMinParallelMacs)
-    return serial(m, n, k, alpha, a, b, beta, column_bias, c, ldc);
-
-  // One fork for the whole product: C is cut into a grid of blocks, one per thread, each computed
-  // by the serial algorithm with its own packed copies (the duplicated packing of the shared
-  // operand costs O(k * (m + n)) against O(m * n * k) of arithmetic). Cuts fall on micro-tile edges.
-  // The dot-product GEMM's few rows of A are shared: it only cuts columns.
-  const int64_t tile_rows = dot ? m : MR, tile_cols = dot ? kDotTileCols : NR;
+    return part(0, 0, m, n);
   const int64_t row_tiles = (m + tile_rows - 1) / tile_rows, col_tiles = (n + tile_cols - 1) / tile_cols;
   int64_t grid_rows = 1, grid_cols = 1;
   while (grid_rows * grid_cols < threads) {
@@ -334,12 +325,35 @@ void sgemm(int64_t m, int64_t n, int64_t k, float alpha, MatrixView a, MatrixVie
   const int64_t rows_per_part = (row_tiles + grid_rows - 1) / grid_rows * tile_rows;
   const int64_t cols_per_part = (col_tiles + grid_cols - 1) / grid_cols * tile_cols;
   parallel_for(0, grid_rows * grid_cols, 1, [&](int64_t first, int64_t last) {
-    for (int64_t part = first; part < last; ++part) {
-      const int64_t r0 = part / grid_cols * rows_per_part, c0 = part % grid_cols * cols_per_part;
-      if (r0 >= m || c0 >= n) continue;
-      serial(std::min(rows_per_part, m - r0), std::min(cols_per_part, n - c0), k, alpha, offset(a, r0, 0),
-             offset(b, 0, c0), beta, column_bias ? column_bias + c0 : nullptr, c + r0 * ldc + c0, ldc);
+    for (int64_t p = first; p < last; ++p) {
+      const int64_t r0 = p / grid_cols * rows_per_part, c0 = p % grid_cols * cols_per_part;
+      if (r0 < m && c0 < n) part(r0, c0, std::min(rows_per_part, m - r0), std::min(cols_per_part, n - c0));
     }
+  });
+}
+
+}  // namespace
+
+void sgemm(int64_t m, int64_t n, int64_t k, float alpha, MatrixView a, MatrixView b, float beta, float* c,
+           int64_t ldc, const float* column_bias) {
+  if (m <= 0 || n <= 0) return;
+  if (k <= 0 || alpha == 0) return scale(m, n, beta, column_bias, c, ldc);
+  // The dot-product GEMM's few rows of A are shared: it only cuts columns.
+  const bool dot = sgemm_dot_suits(m, k, a, b);
+  run_in_parts(m, n, k, dot ? m : MR, dot ? kDotTileCols : NR, [&](int64_t r0, int64_t c0, int64_t rows, int64_t cols) {
+    const float* bias = column_bias ? column_bias + c0 : nullptr;
+    float* part = c + r0 * ldc + c0;
+    if (dot) sgemm_dot(rows, cols, k, alpha, offset(a, r0, 0), offset(b, 0, c0), beta, bias, part, ldc);
+    else sgemm_serial(rows, cols, k, alpha, offset(a, r0, 0), {offset(b, 0, c0)}, beta, bias, part, ldc);
+  });
+}
+
+void sgemm(int64_t m, int64_t n, int64_t k, float alpha, MatrixView a, const PanelSource& b, float beta, float* c,
+           int64_t ldc) {
+  if (m <= 0 || n <= 0) return;
+  if (k <= 0 || alpha == 0) return scale(m, n, beta, nullptr, c, ldc);
+  run_in_parts(m, n, k, MR, NR, [&](int64_t r0, int64_t c0, int64_t rows, int64_t cols) {
+    sgemm_serial(rows, cols, k, alpha, offset(a, r0, 0), {{}, &b, c0}, beta, nullptr, c + r0 * ldc + c0, ldc);
   });
 }
 
@@ -351,6 +365,9 @@ void sgemm(int64_t m, int64_t n, int64_t k, float alpha, MatrixView a, MatrixVie
 
 namespace accel::cpu {
 void sgemm(int64_t, int64_t, int64_t, float, MatrixView, MatrixView, float, float*, int64_t, const float*) {
+  ACCEL_FAIL("sgemm: this build targets a CPU without AVX2 and FMA; use Eigen (see sgemm_available())");
+}
+void sgemm(int64_t, int64_t, int64_t, float, MatrixView, const PanelSource&, float, float*, int64_t) {
   ACCEL_FAIL("sgemm: this build targets a CPU without AVX2 and FMA; use Eigen (see sgemm_available())");
 }
 }  // namespace accel::cpu

@@ -7,6 +7,7 @@
 #include <tuple>
 
 #include <accel/accel.h>
+#include <accel/kernels/cpu/sgemm.h>
 
 #include "kernel_testing.h"
 
@@ -23,6 +24,23 @@ std::vector<Tensor> layouts(const Tensor& t) {
           t.t().contiguous().t(),                                    // column-major (a transposed view)
           zeros({rows, 2 * cols}).slice(1, 0, 2 * cols, 2).copy_(t)};  // neither stride 1
 }
+
+// B packed from a dense matrix by the PanelSource contract, for sgemm's packer-driven entry point.
+class DensePanels final : public cpu::PanelSource {
+ public:
+  explicit DensePanels(const Tensor& b) : b_(b.contiguous()) {}
+  void pack(int64_t row0, int64_t rows, int64_t col0, int64_t cols, float* panels) const override {
+    constexpr int64_t W = cpu::kSgemmPanelWidth;
+    const float* b = b_.data_ptr<float>();
+    const int64_t ld = b_.size(1);
+    for (int64_t j = 0; j < (cols + W - 1) / W * W; ++j)
+      for (int64_t p = 0; p < rows; ++p)
+        panels[j / W * W * rows + p * W + j % W] = j < cols ? b[(row0 + p) * ld + col0 + j] : 0.0f;
+  }
+
+ private:
+  Tensor b_;
+};
 
 }  // namespace
 
@@ -102,6 +120,36 @@ TEST(Sgemm, DotProductPathMatchesReference) {
     for (int count : {2, 3}) {
       ThreadCount threads(count);
       EXPECT_TRUE(equal(mm(x, w.t()), one_thread)) << m << "x" << n << "x" << k << ", " << count << " threads";
+    }
+  }
+}
+
+// A B that packs its own panels (conv_patches.h has the real one) gives the product of the matrix
+// it stands for: across k slices, column blocks and partial panels, with beta, and the same bits
+// for any thread count (the threads' parts ask for panels from their own first column).
+TEST(Sgemm, PanelSourceMatchesTheMatrixItPacks) {
+  if (!cpu::sgemm_available()) GTEST_SKIP() << "no sgemm in this build";
+  manual_seed(7);
+  const std::tuple<int64_t, int64_t, int64_t> shapes[] = {{1, 1, 1}, {7, 17, 3}, {64, 196, 288}, {13, 4100, 9},
+                                                          {150, 70, 600}};
+  for (auto [m, n, k] : shapes) {
+    const Tensor a = randn({m, k}), b = randn({k, n}), c0 = randn({m, n});
+    const double tol = 1e-5 * static_cast<double>(k) + 1e-5;
+    const auto product = [&](float beta) {
+      const Tensor c = c0.clone();
+      cpu::sgemm(m, n, k, 1.0f, {a.data_ptr<float>(), k, 1}, DensePanels(b), beta, c.data_ptr<float>(), n);
+      return c;
+    };
+    Tensor one_thread;
+    {
+      ThreadCount threads(1);
+      one_thread = product(0.5f);
+    }
+    EXPECT_TRUE(allclose(one_thread.to(kFloat64), reference_mm(a, b) + c0.to(kFloat64) * 0.5, 1e-5, tol))
+        << m << "x" << n << "x" << k;
+    for (int count : {2, 3}) {
+      ThreadCount threads(count);
+      EXPECT_TRUE(equal(product(0.5f), one_thread)) << m << "x" << n << "x" << k << ", " << count << " threads";
     }
   }
 }
