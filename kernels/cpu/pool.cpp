@@ -7,8 +7,13 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <type_traits>
 #include <utility>
 #include <vector>
+
+#if defined(__AVX2__)
+#include <immintrin.h>
+#endif
 
 #include <accel/kernels/cpu/cpu_backend.h>
 #include <accel/kernels/cpu/nn_utils.h>
@@ -80,10 +85,81 @@ void max_pool_row_full_windows(const T* plane, int64_t width, int64_t h_start, i
   }
 }
 
+#if defined(__AVX2__)
+// The first n (<= 8) lanes of v at dst, by halves: a masked store is microcoded on AMD's cores, and a
+// store to a buffer that is then copied stalls the copy's loads until the store completes.
+void store_first(int64_t n, __m256 v, float* dst) {
+  if (n == 8) return _mm256_storeu_ps(dst, v);
+  __m128 part = _mm256_castps256_ps128(v);
+  if (n >= 4) _mm_storeu_ps(dst, part), part = _mm256_extractf128_ps(v, 1), dst += 4, n -= 4;
+  if (n >= 2) _mm_storel_pi(reinterpret_cast<__m64*>(dst), part), part = _mm_movehl_ps(part, part), dst += 2, n -= 2;
+  if (n == 1) _mm_store_ss(dst, part);
+}
+
+// The same for the eight int64 lanes of (low, high).
+void store_first(int64_t n, __m256i low, __m256i high, int64_t* dst) {
+  auto* out = reinterpret_cast<__m256i*>(dst);
+  if (n >= 4) _mm256_storeu_si256(out, low), low = high, dst += 4, n -= 4;
+  if (n == 4) return _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst), low);
+  __m128i part = _mm256_castsi256_si128(low);
+  if (n >= 2) _mm_storeu_si128(reinterpret_cast<__m128i*>(dst), part), part = _mm256_extracti128_si256(low, 1), dst += 2, n -= 2;
+  if (n == 1) _mm_storel_epi64(reinterpret_cast<__m128i*>(dst), part);
+}
+
+// 2x2 windows with stride 2 for float, 8 outputs at a time: the even and odd lanes of two input rows
+// are a window's four candidates, compared in row-major order as keep_max does, with the offset
+// of the one kept (0, 1, width or width + 1) carried in an integer vector. A row's last outputs
+// are loaded under a mask, so rows narrower than 8 outputs (a 14 x 14 input) vectorise too.
+void max_pool_row_2x2_avx2(const float* top, int64_t top_at, int64_t width, int64_t out_w, float* y,
+                           int64_t* idx) {
+  const float* bottom = top + width;
+  const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+  const __m256i offsets[4] = {_mm256_set1_epi32(0), _mm256_set1_epi32(1), _mm256_set1_epi32(static_cast<int32_t>(width)),
+                              _mm256_set1_epi32(static_cast<int32_t>(width + 1))};
+  for (int64_t ow = 0; ow < out_w; ow += 8) {
+    const int64_t n = std::min<int64_t>(8, out_w - ow);
+    // Lanes of the first and second 8 inputs, and of the outputs, that exist.
+    const __m256i first = _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int32_t>(2 * n)), lane);
+    const __m256i second = _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int32_t>(2 * n - 8)), lane);
+    const auto load = [&](const float* p, __m256i mask) {
+      return n == 8 ? _mm256_loadu_ps(p) : _mm256_maskload_ps(p, mask);
+    };
+    const __m256 t0 = load(top + 2 * ow, first), t1 = load(top + 2 * ow + 8, second);
+    const __m256 b0 = load(bottom + 2 * ow, first), b1 = load(bottom + 2 * ow + 8, second);
+    // Even and odd lanes, in the output order 0, 1, 4, 5, 2, 3, 6, 7 (put right after the compares).
+    const __m256 candidates[4] = {_mm256_shuffle_ps(t0, t1, _MM_SHUFFLE(2, 0, 2, 0)),
+                                  _mm256_shuffle_ps(t0, t1, _MM_SHUFFLE(3, 1, 3, 1)),
+                                  _mm256_shuffle_ps(b0, b1, _MM_SHUFFLE(2, 0, 2, 0)),
+                                  _mm256_shuffle_ps(b0, b1, _MM_SHUFFLE(3, 1, 3, 1))};
+    __m256 best = candidates[0];
+    __m256 kept = _mm256_castsi256_ps(offsets[0]);
+    for (int k = 1; k < 4; ++k) {
+      const __m256 v = candidates[k];
+      const __m256 take = _mm256_or_ps(_mm256_cmp_ps(v, best, _CMP_GT_OQ), _mm256_cmp_ps(v, v, _CMP_UNORD_Q));
+      best = _mm256_blendv_ps(best, v, take);
+      kept = _mm256_blendv_ps(kept, _mm256_castsi256_ps(offsets[k]), take);
+    }
+    const auto in_order = [](__m256 v) {
+      return _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(v), _MM_SHUFFLE(3, 1, 2, 0)));
+    };
+    store_first(n, in_order(best), y + ow);
+    if (!idx) continue;
+    // index = top_at + 2 * (ow + lane) + offset, widened to int64 four lanes at a time.
+    const __m256i at = _mm256_add_epi32(_mm256_castps_si256(in_order(kept)), _mm256_add_epi32(lane, lane));
+    const __m256i base = _mm256_set1_epi64x(top_at + 2 * ow);
+    store_first(n, _mm256_add_epi64(base, _mm256_cvtepi32_epi64(_mm256_castsi256_si128(at))),
+                _mm256_add_epi64(base, _mm256_cvtepi32_epi64(_mm256_extracti128_si256(at, 1))), idx + ow);
+  }
+}
+#endif
+
 // The CNN's pooling (2x2 windows, stride 2, inside the input): each output's four candidates are
-// compared in registers, in row-major order, and the loop over a row's outputs vectorises.
+// compared in registers, in row-major order (on AVX2 builds, float rows take the vector loop above).
 template <typename T>
 void max_pool_row_2x2(const T* top, int64_t top_at, int64_t width, int64_t out_w, T* y, int64_t* idx) {
+#if defined(__AVX2__)
+  if constexpr (std::is_same_v<T, float>) return max_pool_row_2x2_avx2(top, top_at, width, out_w, y, idx);
+#endif
   const T* bottom = top + width;
   for (int64_t ow = 0; ow < out_w; ++ow) {
     T best = top[2 * ow];

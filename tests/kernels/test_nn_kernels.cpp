@@ -251,34 +251,39 @@ TEST(NnPool, MaxPoolValuesAndIndices) {
 // The 2x2 stride-2 loop, the tap-by-tap loop (windows inside the input) and the clipped loop
 // (padding) against a direct reading of the rule: ties keep the first element in row-major order, a
 // NaN wins and the last NaN is kept.
+// Widths give the 2x2 vector loop (float, AVX2) whole vectors of 8 outputs, partial ones (rows of
+// 4, 7 and 19 outputs) and an odd input width, in planes whose last row pair ends the tensor.
 TEST(NnPool, MaxPoolEveryLoopFollowsTheTieAndNanRule) {
   manual_seed(9);
-  const Tensor x = randint(0, 3, {2, 3, 6, 8}).to(kFloat32);  // many ties
-  for (int64_t at : {5, 17, 18, 40, 41, 100, 229}) x.data_ptr<float>()[at] = NAN;
-  const auto xv = x.contiguous().to_vector<float>();
-  for (auto [k, s, pad] : {std::tuple{2, 2, 0}, {3, 3, 0}, {2, 2, 1}, {3, 2, 1}}) {
-    const auto [out, idx] = max_pool2d_with_indices(x, k, s, pad);
-    const int64_t oh_n = out.size(2), ow_n = out.size(3);
-    const auto ov = out.to_vector<float>();
-    const auto iv = idx.to_vector<int64_t>();
-    for (int64_t plane = 0; plane < 6; ++plane) {
-      for (int64_t oh = 0; oh < oh_n; ++oh) {
-        for (int64_t ow = 0; ow < ow_n; ++ow) {
-          float best = -INFINITY;
-          int64_t best_at = -1;
-          for (int64_t h = oh * s - pad; h < oh * s - pad + k; ++h) {
-            for (int64_t w = ow * s - pad; w < ow * s - pad + k; ++w) {
-              if (h < 0 || h >= 6 || w < 0 || w >= 8) continue;
-              const float v = xv[plane * 48 + h * 8 + w];
-              if (best_at < 0 || v > best || std::isnan(v)) {
-                best = v;
-                best_at = h * 8 + w;
+  for (auto [height, width] : {std::pair{6, 8}, {14, 14}, {5, 38}, {4, 33}}) {
+    const Tensor x = randint(0, 3, {2, 3, height, width}).to(kFloat32);  // many ties
+    for (int64_t at : {5, 17, 18, 40, 41, 100, 229}) x.data_ptr<float>()[at] = NAN;
+    const auto xv = x.contiguous().to_vector<float>();
+    for (auto [k, s, pad] : {std::tuple{2, 2, 0}, {3, 3, 0}, {2, 2, 1}, {3, 2, 1}}) {
+      const auto [out, idx] = max_pool2d_with_indices(x, k, s, pad);
+      const int64_t oh_n = out.size(2), ow_n = out.size(3);
+      const auto ov = out.to_vector<float>();
+      const auto iv = idx.to_vector<int64_t>();
+      for (int64_t plane = 0; plane < 6; ++plane) {
+        for (int64_t oh = 0; oh < oh_n; ++oh) {
+          for (int64_t ow = 0; ow < ow_n; ++ow) {
+            float best = -INFINITY;
+            int64_t best_at = -1;
+            for (int64_t h = oh * s - pad; h < oh * s - pad + k; ++h) {
+              for (int64_t w = ow * s - pad; w < ow * s - pad + k; ++w) {
+                if (h < 0 || h >= height || w < 0 || w >= width) continue;
+                const float v = xv[(plane * height + h) * width + w];
+                if (best_at < 0 || v > best || std::isnan(v)) {
+                  best = v;
+                  best_at = h * width + w;
+                }
               }
             }
+            const int64_t o = (plane * oh_n + oh) * ow_n + ow;
+            EXPECT_EQ(iv[o], best_at) << height << "x" << width << ", kernel " << k << " stride " << s << " padding "
+                                      << pad << " output " << o;
+            EXPECT_TRUE(ov[o] == best || (std::isnan(ov[o]) && std::isnan(best))) << "output " << o;
           }
-          const int64_t o = (plane * oh_n + oh) * ow_n + ow;
-          EXPECT_EQ(iv[o], best_at) << "kernel " << k << " stride " << s << " padding " << pad << " output " << o;
-          EXPECT_TRUE(ov[o] == best || (std::isnan(ov[o]) && std::isnan(best))) << "output " << o;
         }
       }
     }
