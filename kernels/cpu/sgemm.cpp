@@ -146,6 +146,28 @@ void micro_tile(int64_t kc, const float* a, int64_t a_row_stride, const float* b
   else micro_kernel<ARows, 2>(kc, a, a_row_stride, b, b_row_stride, e, c, ldc, rows, cols);
 }
 
+// Rows of A into one panel. A row-major A [MR, kc]: eight values of k at a time, MR rows (in groups
+// of 8, zero-padded) transposed in registers and stored as 8-wide rows of the panel in increasing
+// p, each spilling its padding into the next p's slot just before that one is written (the last
+// spills past the panel: the buffer has room). A scalar copy of this was a twentieth of a
+// convolution's weight-gradient GEMM.
+constexpr int64_t kRowGroups = (MR + 7) / 8;
+void pack_a_rows(const float* src, int64_t row_stride, int64_t kc, float* dst) {
+  int64_t p = 0;
+  for (; p + 8 <= kc; p += 8) {
+    __m256 block[kRowGroups][8];
+    for (int64_t g = 0; g < kRowGroups; ++g) {
+      for (int64_t i = 0; i < 8; ++i)
+        block[g][i] = g * 8 + i < MR ? _mm256_loadu_ps(src + (g * 8 + i) * row_stride + p) : _mm256_setzero_ps();
+      transpose8(block[g]);
+    }
+    for (int64_t j = 0; j < 8; ++j)
+      for (int64_t g = 0; g < kRowGroups; ++g) _mm256_storeu_ps(dst + (p + j) * MR + g * 8, block[g][j]);
+  }
+  for (; p < kc; ++p)
+    for (int64_t i = 0; i < MR; ++i) dst[p * MR + i] = src[i * row_stride + p];
+}
+
 // A [rows, kc] (a view starting at the block) into MR-row panels: for each p, the panel's MR values
 // of column p; rows past the end are zero.
 void pack_a(MatrixView a, int64_t rows, int64_t kc, float* dst) {
@@ -158,6 +180,8 @@ void pack_a(MatrixView a, int64_t rows, int64_t kc, float* dst) {
     if (a.row_stride == 1) {
       for (int64_t p = 0; p < kc; ++p)
         for (int64_t i = 0; i < mr; ++i) dst[p * MR + i] = src[p * a.col_stride + i];
+    } else if (a.col_stride == 1 && mr == MR) {
+      pack_a_rows(src, a.row_stride, kc, dst);
     } else {
       for (int64_t i = 0; i < mr; ++i)
         for (int64_t p = 0; p < kc; ++p) dst[p * MR + i] = src[i * a.row_stride + p * a.col_stride];
@@ -242,7 +266,7 @@ void sgemm_serial(int64_t m, int64_t n, int64_t k, float alpha, MatrixView a, BO
   // Equal k slices: 784 = 4 x 196 rather than 3 x 256 + 16.
   const int64_t k_slices = (k + KC - 1) / KC;
   const int64_t kc_max = (k + k_slices - 1) / k_slices;
-  float* packed_a = a_buffer.get(std::min(MC, (m + MR - 1) / MR * MR) * kc_max);
+  float* packed_a = a_buffer.get(std::min(MC, (m + MR - 1) / MR * MR) * kc_max + kRowGroups * 8);  // + pack_a_rows' spill
   // A row-major A can be read in place by the kernel's broadcasts. Packing costs about a cycle per
   // element of A against n / 32 cycles of arithmetic on it, so it is skipped when n is small (the
   // forward GEMM of a narrow layer); for wide products the packed panel's locality pays (A's rows,

@@ -47,10 +47,12 @@ class DensePanels final : public cpu::PanelSource {
 TEST(Sgemm, EdgeSizesAndLayoutsMatchReference) {
   manual_seed(3);
   // Around the micro-tile (6 or 14 rows, 16 or 32 columns), the k slice (256), the row block (144 or
-  // 168 rows) and the column block (2048 or 4096 columns).
+  // 168 rows) and the column block (2048 or 4096 columns); wide products pack a row-major A 8 values
+  // of k at a time (20 x 300 x 21: whole panels, a partial one, and a k tail).
   const std::tuple<int64_t, int64_t, int64_t> shapes[] = {
-      {1, 1, 1},    {5, 15, 3},    {6, 16, 8},   {7, 17, 255}, {13, 33, 257},  {14, 32, 784}, {15, 31, 513},
-      {145, 20, 9}, {169, 47, 64}, {32, 128, 784}, {3, 2049, 30}, {2, 4097, 5}, {64, 10, 128}, {256, 784, 32}};
+      {1, 1, 1},    {5, 15, 3},    {6, 16, 8},     {7, 17, 255},  {13, 33, 257}, {14, 32, 784},  {15, 31, 513},
+      {145, 20, 9}, {169, 47, 64}, {32, 128, 784}, {3, 2049, 30}, {2, 4097, 5},  {64, 10, 128}, {256, 784, 32},
+      {20, 300, 21}};
   for (auto [m, n, k] : shapes) {
     const Tensor a = randn({m, k}), b = randn({k, n});
     const Tensor expected = reference_mm(a, b);
