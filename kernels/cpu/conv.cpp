@@ -4,8 +4,8 @@
 // is one GEMM (gemm_block.h) that accumulates onto the bias already written to out_g. A 1x1, stride-1,
 // unpadded convolution needs no unrolling: the input's channel block already is that matrix. A
 // float32 convolution with shifted planes (conv_geometry.h: stride 1, "same" width, such as 3x3
-// padded by 1) does not unroll either: sgemm packs its panels straight from the image
-// (conv_patches.h). Images (or tiles of output rows) run in parallel on our pool, each task with
+// padded by 1) and 8 or more input channels per group does not unroll either: sgemm packs its
+// panels straight from the image (conv_patches.h). Images (or tiles of output rows) run in parallel on our pool, each task with
 // its own columns buffer; each GEMM runs on the thread that owns the task.
 //
 // The gradients are the same GEMMs transposed:
@@ -129,7 +129,7 @@ void col2im(T* image, T* columns, const ConvGeometry& g) {
 }
 
 // Whether the GEMMs of this convolution read its patches straight from the image (conv_patches.h)
-// instead of from im2col's columns: float32 convolutions with shifted planes.
+// instead of from im2col's columns: float32 convolutions that conv_patches_suit.
 template <typename T>
 bool packs_from_image(const ConvGeometry& g) {
   return std::is_same_v<T, float> && !g.is_pointwise() && conv_patches_suit(g);
