@@ -83,15 +83,17 @@ struct Epilogue {
 // panel's rows b_row_stride apart (NR when packed, B's row stride when read in place).
 // kVecs = 1 computes only the first half of the panel: the last panel of a product whose width is
 // not a multiple of NR (a 14x14 image's 196 pixels) would otherwise spend half its FMAs on padding.
-template <typename ARows, int kVecs>
+// Likewise kRows < MR computes only the first kRows rows, for a last tile of few rows (64 output
+// channels leave 4 after ten tiles of 6).
+template <typename ARows, int kVecs, int kRows>
 void micro_kernel(int64_t kc, const float* a, int64_t a_row_stride, const float* b, int64_t b_row_stride,
                   const Epilogue& e, float* c, int64_t ldc, int64_t rows, int64_t cols) {
   const float alpha = e.alpha, beta = e.beta;
   const float* bias = e.bias;
   const int64_t rs = ARows::row_step(a_row_stride);
-  Vec acc[MR][kVecs];
+  Vec acc[kRows][kVecs];
 #pragma GCC unroll 16
-  for (int i = 0; i < MR; ++i)
+  for (int i = 0; i < kRows; ++i)
     for (int h = 0; h < kVecs; ++h) acc[i][h] = Isa::zero();
   // Unrolled: with 12 accumulators, 2 B vectors and a broadcast in the 16 registers, the loop's own
   // counter and pointers were a sixth of its instructions for the short k of a weight gradient
@@ -101,23 +103,23 @@ void micro_kernel(int64_t kc, const float* a, int64_t a_row_stride, const float*
     Vec bv[kVecs];
     for (int h = 0; h < kVecs; ++h) bv[h] = Isa::load(b + h * kW);
 #pragma GCC unroll 16
-    for (int i = 0; i < MR; ++i) {
+    for (int i = 0; i < kRows; ++i) {
       const Vec ai = Isa::broadcast(a[i * rs]);
       for (int h = 0; h < kVecs; ++h) acc[i][h] = Isa::fma(ai, bv[h], acc[i][h]);
     }
   }
   const Vec va = Isa::broadcast(alpha), vb = Isa::broadcast(beta);
-  if (rows == MR && cols == kVecs * kW && alpha == 1 && beta == 0 && !bias) {  // a plain product
+  if (rows == kRows && cols == kVecs * kW && alpha == 1 && beta == 0 && !bias) {  // a plain product
 #pragma GCC unroll 16
-    for (int i = 0; i < MR; ++i)
+    for (int i = 0; i < kRows; ++i)
       for (int h = 0; h < kVecs; ++h) Isa::store(c + i * ldc + h * kW, acc[i][h]);
     return;
   }
-  if (rows == MR && cols == kVecs * kW) {
+  if (rows == kRows && cols == kVecs * kW) {
     Vec vbias[kVecs];
     for (int h = 0; h < kVecs; ++h) vbias[h] = bias ? Isa::load(bias + h * kW) : Isa::zero();
 #pragma GCC unroll 16
-    for (int i = 0; i < MR; ++i) {
+    for (int i = 0; i < kRows; ++i) {
       for (int h = 0; h < kVecs; ++h) {
         float* ci = c + i * ldc + h * kW;
         const Vec scaled = bias ? Isa::fma(va, acc[i][h], vbias[h]) : Isa::mul(va, acc[i][h]);
@@ -126,8 +128,8 @@ void micro_kernel(int64_t kc, const float* a, int64_t a_row_stride, const float*
     }
     return;
   }
-  alignas(64) float tile[MR * NR];
-  for (int i = 0; i < MR; ++i)
+  alignas(64) float tile[kRows * NR];
+  for (int i = 0; i < kRows; ++i)
     for (int h = 0; h < kVecs; ++h) Isa::store(tile + i * NR + h * kW, acc[i][h]);
   for (int64_t i = 0; i < rows; ++i) {
     float* ci = c + i * ldc;
@@ -138,12 +140,22 @@ void micro_kernel(int64_t kc, const float* a, int64_t a_row_stride, const float*
   }
 }
 
-// The micro-kernel for a tile `cols` wide.
+// The micro-kernel for a tile `rows` tall and `cols` wide.
+constexpr int kShortRows = 4;
 template <typename ARows>
 void micro_tile(int64_t kc, const float* a, int64_t a_row_stride, const float* b, int64_t b_row_stride,
                 const Epilogue& e, float* c, int64_t ldc, int64_t rows, int64_t cols) {
-  if (cols <= kW) micro_kernel<ARows, 1>(kc, a, a_row_stride, b, b_row_stride, e, c, ldc, rows, cols);
-  else micro_kernel<ARows, 2>(kc, a, a_row_stride, b, b_row_stride, e, c, ldc, rows, cols);
+  const auto run = [&]<int kVecs, int kRows>() {
+    micro_kernel<ARows, kVecs, kRows>(kc, a, a_row_stride, b, b_row_stride, e, c, ldc, rows, cols);
+  };
+  if (rows <= kShortRows) {
+    if (cols <= kW) run.template operator()<1, kShortRows>();
+    else run.template operator()<2, kShortRows>();
+  } else if (cols <= kW) {
+    run.template operator()<1, MR>();
+  } else {
+    run.template operator()<2, MR>();
+  }
 }
 
 // Rows of A into one panel. A row-major A [MR, kc]: eight values of k at a time, MR rows (in groups
