@@ -22,6 +22,7 @@
 #include <accel/kernels/cpu/gemm_block.h>
 #include <accel/kernels/cpu/nn_utils.h>
 #include <accel/kernels/cpu/parallel.h>
+#include <accel/kernels/cpu/sgemm.h>
 
 namespace accel::cpu {
 namespace {
@@ -168,7 +169,7 @@ void conv2d_typed(const Tensor& out, const Tensor& input, const Tensor& weight, 
         const Strided<T> wg{w + grp * group_out * depth, depth, 1};
         if constexpr (std::is_same_v<T, float>) {
           if (implicit) {
-            sgemm(group_out, pixels, depth, 1.0f, wg, ConvPatches(image, g, first, false), b ? 1.0f : 0.0f, yg, plane);
+            sgemm(group_out, pixels, depth, 1.0f, wg, ConvPatches(image, g, first, ConvPatches::As::kPatches), b ? 1.0f : 0.0f, yg, plane);
             continue;
           }
         }
@@ -250,7 +251,7 @@ void conv2d_backward_weight_typed(const Tensor& grad_weight, const Tensor& grad_
           T* dw_g = partial + grp * group_out * depth;
           if constexpr (std::is_same_v<T, float>) {
             if (implicit) {
-              sgemm(group_out, depth, plane, 1.0f, dy_g, ConvPatches(image, g, 0, true), beta, dw_g, depth);
+              sgemm(group_out, depth, plane, 1.0f, dy_g, ConvPatches(image, g, 0, ConvPatches::As::kTransposed), beta, dw_g, depth);
               continue;
             }
           }

@@ -65,6 +65,13 @@ __m256 load_run(const float* image, int64_t offset, __m256i mask) {
   return _mm256_maskload_ps(reinterpret_cast<const float*>(address), mask);
 }
 
+// The first n elements of buffer, which grows if need be: per-thread working memory that only grows.
+template <typename T>
+T* first_of(std::vector<T>& buffer, int64_t n) {
+  if (static_cast<int64_t>(buffer.size()) < n) buffer.resize(n);
+  return buffer.data();
+}
+
 // The patch rows [patch0, patch0 + count) of one pack call.
 struct PatchRows {
   const float* image;
@@ -101,8 +108,7 @@ void copy_rows(const PatchRows& r, const Mask* masks, int64_t pixel, int64_t beg
 void pack_patches(const PatchRows& r, int64_t pixel0, int64_t pixels, float* panels) {
   thread_local std::vector<Mask> mask_buffer;
   const int64_t taps = r.g->taps();
-  if (static_cast<int64_t>(mask_buffer.size()) < taps * kGroups) mask_buffer.resize(taps * kGroups);
-  Mask* masks = mask_buffer.data();  // masks[v * taps + tap] for the pixels of vector v
+  Mask* masks = first_of(mask_buffer, taps * kGroups);  // masks[v * taps + tap] for the pixels of vector v
   for (int64_t j = 0; j < pixels; j += kPanel, panels += kPanel * r.count) {
     const int64_t pixel = pixel0 + j;
     for (int64_t v = 0; v < kGroups; ++v) tap_masks(*r.g, pixel + 8 * v, pixels - j - 8 * v, masks + v * taps);
@@ -128,8 +134,7 @@ void load_block(const PatchRows& r, const Mask* masks, int64_t pixel, int64_t q0
 // eight panel rows, one per pixel.
 void pack_transposed(const PatchRows& r, int64_t pixel0, int64_t pixels, float* panels) {
   thread_local std::vector<Mask> mask_buffer;
-  if (static_cast<int64_t>(mask_buffer.size()) < r.g->taps()) mask_buffer.resize(r.g->taps());
-  Mask* masks = mask_buffer.data();
+  Mask* masks = first_of(mask_buffer, r.g->taps());
   const int64_t padded_rows = (r.count + kPanel - 1) / kPanel * kPanel;
   for (int64_t t = 0; t < pixels; t += 8) {
     const int64_t count = std::min<int64_t>(8, pixels - t), pixel = pixel0 + t;
@@ -161,18 +166,19 @@ void ConvPatches::pack(int64_t row0, int64_t rows, int64_t col0, int64_t cols, f
   thread_local std::vector<int64_t> offset_buffer, tap_buffer;
   const int64_t patch0 = transposed_ ? col0 : row0, count = transposed_ ? cols : rows;
   const int64_t taps = g_.taps(), plane = g_.height * g_.width;
-  if (static_cast<int64_t>(offset_buffer.size()) < count) offset_buffer.resize(count), tap_buffer.resize(count);
+  int64_t* offsets = first_of(offset_buffer, count);
+  int64_t* tap_of = first_of(tap_buffer, count);
   int64_t tap_lo = INT64_MAX, tap_hi = INT64_MIN;
   for (int64_t tap = 0; tap < taps; ++tap) {
     tap_lo = std::min(tap_lo, g_.tap_offset(tap / g_.kw, tap % g_.kw));
     tap_hi = std::max(tap_hi, g_.tap_offset(tap / g_.kw, tap % g_.kw));
   }
   for (int64_t q = 0, c = patch0 / taps, tap = patch0 % taps; q < count; ++q) {
-    offset_buffer[q] = c * plane + g_.tap_offset(tap / g_.kw, tap % g_.kw);
-    tap_buffer[q] = tap;
+    offsets[q] = c * plane + g_.tap_offset(tap / g_.kw, tap % g_.kw);
+    tap_of[q] = tap;
     if (++tap == taps) tap = 0, ++c;
   }
-  const PatchRows r{image_, &g_, patch0, count, offset_buffer.data(), tap_buffer.data(), tap_lo, tap_hi};
+  const PatchRows r{image_, &g_, patch0, count, offsets, tap_of, tap_lo, tap_hi};
   if (transposed_) pack_transposed(r, first_pixel_ + row0, rows, panels);
   else pack_patches(r, first_pixel_ + col0, cols, panels);
 }

@@ -20,11 +20,14 @@ bool conv_patches_suit(const ConvGeometry& g);
 
 class ConvPatches final : public PanelSource {
  public:
-  // The patches of `image` (one group's channels) for the output pixels from first_pixel on, as
-  // B = patches [patch_size, pixels] (the forward product weight @ patches), or, transposed,
-  // B = patches^T [pixels, patch_size] (the weight gradient grad_output @ patches^T).
-  ConvPatches(const float* image, const ConvGeometry& g, int64_t first_pixel, bool transposed)
-      : image_(image), g_(g), first_pixel_(first_pixel), transposed_(transposed) {}
+  enum class As {
+    kPatches,     // B = patches [patch_size, pixels]: the forward product weight @ patches
+    kTransposed,  // B = patches^T [pixels, patch_size]: the weight gradient grad_output @ patches^T
+  };
+
+  // The patches of `image` (one group's channels) for the output pixels from first_pixel on.
+  ConvPatches(const float* image, const ConvGeometry& g, int64_t first_pixel, As layout)
+      : image_(image), g_(g), first_pixel_(first_pixel), transposed_(layout == As::kTransposed) {}
 
   void pack(int64_t row0, int64_t rows, int64_t col0, int64_t cols, float* panels) const override;
 
