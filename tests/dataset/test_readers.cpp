@@ -111,22 +111,27 @@ TEST(MNIST, ReadsTrainAndTestSplitsRawOrGzip) {
 }
 
 // Every byte value, in every floating dtype, through get, get_batch and images(): the pixel
-// divided by 255 in that dtype, bit for bit (float32 batches take a one-pass loop of their own).
+// divided by 255 in that dtype, bit for bit. float32 batches take a loop of their own, eight pixels at
+// a time and then one by one: 3 x 3 images have both.
 TEST(MNIST, FloatingImagesArePixelsOver255Exactly) {
   TempDir dir;
-  std::vector<uint8_t> pixels(256), labels(64);
-  for (int i = 0; i < 256; ++i) pixels[i] = static_cast<uint8_t>(i);
-  dir.write("train-images-idx3-ubyte", fixtures::idx_file(0x08, {64, 2, 2}, pixels));
-  dir.write("train-labels-idx1-ubyte", fixtures::idx_file(0x08, {64}, labels));
-  const Tensor bytes = tensor(std::vector<int64_t>(pixels.begin(), pixels.end())).reshape({64, 1, 2, 2});
+  constexpr int kImages = 29;  // 261 pixels: every byte value
+  std::vector<uint8_t> pixels(kImages * 9), labels(kImages);
+  for (size_t i = 0; i < pixels.size(); ++i) pixels[i] = static_cast<uint8_t>(i % 256);
+  dir.write("train-images-idx3-ubyte", fixtures::idx_file(0x08, {kImages, 3, 3}, pixels));
+  dir.write("train-labels-idx1-ubyte", fixtures::idx_file(0x08, {kImages}, labels));
+  const Tensor bytes = tensor(std::vector<int64_t>(pixels.begin(), pixels.end())).reshape({kImages, 1, 3, 3});
   for (DType dtype : {kFloat32, kFloat64, kFloat16, kBFloat16}) {
     const data::MNIST mnist(dir.file(""), true, dtype);
     const Tensor expected = bytes.to(dtype).div(255);
     EXPECT_TRUE(equal(mnist.images(), expected)) << name(dtype);
-    EXPECT_TRUE(equal(mnist.get(37)[0], expected[37])) << name(dtype);
-    const std::optional<data::Batch> batch = mnist.get_batch({5, 63, 0, 5});
+    EXPECT_TRUE(equal(mnist.get(17)[0], expected[17])) << name(dtype);
+    std::vector<int64_t> all(kImages);
+    for (int i = 0; i < kImages; ++i) all[i] = (i * 7) % kImages;  // every image, shuffled
+    all.push_back(5);
+    const std::optional<data::Batch> batch = mnist.get_batch(all);
     ASSERT_TRUE(batch.has_value());
-    EXPECT_TRUE(equal((*batch)[0], expected.index_select(0, tensor(std::vector<int64_t>{5, 63, 0, 5})))) << name(dtype);
+    EXPECT_TRUE(equal((*batch)[0], expected.index_select(0, tensor(all)))) << name(dtype);
     EXPECT_EQ((*batch)[0].dtype(), dtype);
   }
 }
