@@ -310,8 +310,8 @@ void sgemm_serial(int64_t m, int64_t n, int64_t k, float alpha, MatrixView a, BO
       else pack_b(offset(b.view, pc, jc + direct_cols), kc, nc - direct_cols, packed_b);
       for (int64_t ic = 0; ic < m; ic += MC) {
         const int64_t mc = std::min(MC, m - ic);
-        // A row-major A is read in place by its MR-row tiles; a last partial one is packed (zero-padded).
-        // Packed A is cut by tile_rows.
+        // A row-major A is read in place by its MR-row tiles and a last partial one is packed
+        // (zero-padded); any other A is packed, one panel per tile, in the tiles of packed_tile_rows.
         const auto in_place = [&](int64_t rows) { return a_in_place && rows == MR; };
         const auto tile_rows = [&](int64_t rows_left) {
           return a_in_place ? std::min(MR, rows_left) : packed_tile_rows(rows_left);
