@@ -5,8 +5,9 @@
 // unpadded convolution needs no unrolling: the input's channel block already is that matrix. A
 // float32 convolution with shifted planes (conv_geometry.h: stride 1, "same" width, such as 3x3
 // padded by 1) and 8 or more input channels per group does not unroll either: sgemm packs its
-// panels straight from the image (conv_patches.h). Images (or tiles of output rows) run in parallel on our pool, each task with
-// its own columns buffer; each GEMM runs on the thread that owns the task.
+// panels straight from the image (conv_patches.h). Images (or tiles of output rows) run in
+// parallel on our pool, each task with its own columns buffer; each GEMM runs on the thread that
+// owns the task.
 //
 // The gradients are the same GEMMs transposed:
 //   input:  columns = weight_g^T @ grad_out_g, then col2im (the adjoint of im2col) adds each
@@ -169,7 +170,8 @@ void conv2d_typed(const Tensor& out, const Tensor& input, const Tensor& weight, 
         const Strided<T> wg{w + grp * group_out * depth, depth, 1};
         if constexpr (std::is_same_v<T, float>) {
           if (implicit) {
-            sgemm(group_out, pixels, depth, 1.0f, wg, ConvPatches(image, g, first, ConvPatches::As::kPatches), b ? 1.0f : 0.0f, yg, plane);
+            const ConvPatches patches(image, g, first, ConvPatches::As::kPatches);
+            sgemm(group_out, pixels, depth, 1.0f, wg, patches, b ? 1.0f : 0.0f, yg, plane);
             continue;
           }
         }
@@ -251,7 +253,8 @@ void conv2d_backward_weight_typed(const Tensor& grad_weight, const Tensor& grad_
           T* dw_g = partial + grp * group_out * depth;
           if constexpr (std::is_same_v<T, float>) {
             if (implicit) {
-              sgemm(group_out, depth, plane, 1.0f, dy_g, ConvPatches(image, g, 0, ConvPatches::As::kTransposed), beta, dw_g, depth);
+              const ConvPatches patches_transposed(image, g, 0, ConvPatches::As::kTransposed);
+              sgemm(group_out, depth, plane, 1.0f, dy_g, patches_transposed, beta, dw_g, depth);
               continue;
             }
           }

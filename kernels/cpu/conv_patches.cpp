@@ -168,11 +168,8 @@ void ConvPatches::pack(int64_t row0, int64_t rows, int64_t col0, int64_t cols, f
   const int64_t taps = g_.taps(), plane = g_.height * g_.width;
   int64_t* offsets = first_of(offset_buffer, count);
   int64_t* tap_of = first_of(tap_buffer, count);
-  int64_t tap_lo = INT64_MAX, tap_hi = INT64_MIN;
-  for (int64_t tap = 0; tap < taps; ++tap) {
-    tap_lo = std::min(tap_lo, g_.tap_offset(tap / g_.kw, tap % g_.kw));
-    tap_hi = std::max(tap_hi, g_.tap_offset(tap / g_.kw, tap % g_.kw));
-  }
+  // Tap offsets grow with ki and kj (dilations are positive): the first tap's is the least.
+  const int64_t tap_lo = g_.tap_offset(0, 0), tap_hi = g_.tap_offset(g_.kh - 1, g_.kw - 1);
   for (int64_t q = 0, c = patch0 / taps, tap = patch0 % taps; q < count; ++q) {
     offsets[q] = c * plane + g_.tap_offset(tap / g_.kw, tap % g_.kw);
     tap_of[q] = tap;

@@ -98,11 +98,16 @@ void store_first(int64_t n, __m256 v, float* dst) {
 
 // The same for the eight int64 lanes of (low, high).
 void store_first(int64_t n, __m256i low, __m256i high, int64_t* dst) {
-  auto* out = reinterpret_cast<__m256i*>(dst);
-  if (n >= 4) _mm256_storeu_si256(out, low), low = high, dst += 4, n -= 4;
+  if (n >= 4) {  // the low four lanes whole; the high ones are then what is left
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst), low);
+    low = high, dst += 4, n -= 4;
+  }
   if (n == 4) return _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst), low);
   __m128i part = _mm256_castsi256_si128(low);
-  if (n >= 2) _mm_storeu_si128(reinterpret_cast<__m128i*>(dst), part), part = _mm256_extracti128_si256(low, 1), dst += 2, n -= 2;
+  if (n >= 2) {
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(dst), part);
+    part = _mm256_extracti128_si256(low, 1), dst += 2, n -= 2;
+  }
   if (n == 1) _mm_storel_epi64(reinterpret_cast<__m128i*>(dst), part);
 }
 
@@ -114,8 +119,9 @@ void max_pool_row_2x2_avx2(const float* top, int64_t top_at, int64_t width, int6
                            int64_t* idx) {
   const float* bottom = top + width;
   const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-  const __m256i offsets[4] = {_mm256_set1_epi32(0), _mm256_set1_epi32(1), _mm256_set1_epi32(static_cast<int32_t>(width)),
-                              _mm256_set1_epi32(static_cast<int32_t>(width + 1))};
+  const auto w = static_cast<int32_t>(width);
+  const __m256i offsets[4] = {_mm256_set1_epi32(0), _mm256_set1_epi32(1), _mm256_set1_epi32(w),
+                              _mm256_set1_epi32(w + 1)};
   for (int64_t ow = 0; ow < out_w; ow += 8) {
     const int64_t n = std::min<int64_t>(8, out_w - ow);
     // Lanes of the first and second 8 inputs, and of the outputs, that exist.

@@ -287,7 +287,8 @@ void sgemm_serial(int64_t m, int64_t n, int64_t k, float alpha, MatrixView a, BO
   // Equal k slices: 784 = 4 x 196 rather than 3 x 256 + 16.
   const int64_t k_slices = (k + KC - 1) / KC;
   const int64_t kc_max = (k + k_slices - 1) / k_slices;
-  float* packed_a = a_buffer.get(std::min(MC, (m + MR - 1) / MR * MR) * kc_max + kRowGroups * 8);  // + pack_a_rows' spill
+  // + 8 per row group: pack_a_rows spills past the last panel.
+  float* packed_a = a_buffer.get(std::min(MC, (m + MR - 1) / MR * MR) * kc_max + kRowGroups * 8);
   // A row-major A can be read in place by the kernel's broadcasts. Packing costs about a cycle per
   // element of A against n / 32 cycles of arithmetic on it, so it is skipped when n is small (the
   // forward GEMM of a narrow layer); for wide products the packed panel's locality pays (A's rows,
