@@ -9,7 +9,10 @@ ISA the CPU has: avx512 with OpenBLAS's SkylakeX kernels, else avx2 / Haswell), 
 three counts for each benchmark, so accel is compared with libtorch at its best.
 Prints a Markdown table: medians of --repetitions runs, ratio = accel / libtorch (lower is better).
 On a shared machine, --rounds N repeats all three runs N times, interleaved, and keeps each
-benchmark's fastest median: other load only ever slows a run down. Standard library only.
+benchmark's fastest median: other load only ever slows a run down. accel runs before each of the
+peer's runs, so that both sides get as many medians to keep the fastest of (a fastest of nine
+against a fastest of three would favour whichever side ran more often) and each of accel's runs
+sits next to one of libtorch's in time. Standard library only.
 """
 import argparse
 import json
@@ -91,10 +94,9 @@ def main():
     base = {k: v for k, v in os.environ.items() if k not in BEST_ENV}
     accel, best, one_thread, default = {}, {}, {}, {}
     for _ in range(args.rounds):
-        faster(accel, run(args.accel, dict(os.environ), args.repetitions, args.filter))
-        faster(best, run(args.peer, {**base, **BEST_ENV}, args.repetitions, args.filter))
-        faster(one_thread, run(args.peer, {**base, **ONE_THREAD_ENV}, args.repetitions, args.filter))
-        faster(default, run(args.peer, base, args.repetitions, args.filter))
+        for peer, env in ((best, {**base, **BEST_ENV}), (one_thread, {**base, **ONE_THREAD_ENV}), (default, base)):
+            faster(accel, run(args.accel, dict(os.environ), args.repetitions, args.filter))
+            faster(peer, run(args.peer, env, args.repetitions, args.filter))
 
     print("| benchmark | accel | libtorch | accel / libtorch | libtorch run | accel counters | libtorch counters |")
     print("|---|---:|---:|---:|---|---|---|")
