@@ -25,18 +25,23 @@ inline void cpu_relax() {
 thread_local bool tls_in_parallel = false;
 
 // Workers spin, then sleep on a condition variable, between jobs. A job is split into `chunks`
-// pieces that the caller and the workers claim from `ticket_`, whose high half holds the job's
-// generation so that a worker still finishing one job can never claim a piece of the next.
+// pieces, and each participant (the caller is participant 0, worker i is i + 1) owns a contiguous
+// share of them: it claims its own from the front and, once they are gone, takes the others' from
+// the back. When both cores run at full speed each does its share, the same memory as a static
+// split; when the host slows one vCPU down (or deschedules it), the other finishes its share.
 class ThreadPool {
  public:
   explicit ThreadPool(int threads) { resize(threads); }
 
-  int size() const { return static_cast<int>(workers_.size()) + 1; }
+  int size() const { return participants_; }
 
   void resize(int threads) {
     stop();
     stopping_ = false;
-    for (int i = 1; i < threads; ++i) workers_.emplace_back([this] { worker_loop(); });
+    participants_ = threads;
+    shares_ = std::vector<Share>(static_cast<size_t>(threads));
+    // A new worker has seen every job so far: the last one is over.
+    for (int i = 1; i < threads; ++i) workers_.emplace_back([this, i, seen = generation_] { worker_loop(i, seen); });
   }
 
   // Runs fn over [begin, end) cut into at most max_chunks chunks of at least `grain`.
@@ -44,11 +49,14 @@ class ThreadPool {
            const std::function<void(int64_t, int64_t)>& fn) {
     std::lock_guard job_lock(job_mutex_);  // one job at a time; other callers queue here
     const int64_t range = end - begin;
-    const int64_t chunks = std::min(max_chunks, (range + grain - 1) / grain);
-    const Job job{&fn, begin, end, (range + chunks - 1) / chunks, chunks, ++generation_};
+    const int64_t chunks = std::min({max_chunks, (range + grain - 1) / grain, Share::kMaxChunks});
+    const Job job{&fn, begin, end, chunks, ++generation_};
     pending_.store(chunks, std::memory_order_relaxed);
     error_ = nullptr;
-    ticket_.store(job.generation << 32, std::memory_order_relaxed);
+    const int64_t participants = size();
+    for (int64_t p = 0; p < participants; ++p) {
+      shares_[p].reset(job.generation, p * chunks / participants, (p + 1) * chunks / participants);
+    }
     slot_.publish(job);  // spinning workers pick it up from here, without taking a lock,
     doorbell_.store(job.generation, std::memory_order_release);  // once this tells them it's there
     {
@@ -56,7 +64,7 @@ class ThreadPool {
       sleepers_generation_ = job.generation;
     }
     wake_.notify_all();
-    work(job);
+    work(job, 0);
     // The other chunks usually end within microseconds of ours; sleeping instead would add a
     // futex wake-up (tens of microseconds on a VM) to every parallel op.
     for (int i = 0; i < kSpinIterations && pending_.load(std::memory_order_acquire) != 0; ++i) cpu_relax();
@@ -70,7 +78,7 @@ class ThreadPool {
  private:
   struct Job {
     const std::function<void(int64_t, int64_t)>* fn;
-    int64_t begin, end, chunk, chunks;
+    int64_t begin, end, chunks;
     uint64_t generation;
   };
 
@@ -83,7 +91,7 @@ class ThreadPool {
   struct alignas(64) JobSlot {
     std::atomic<uint64_t> sequence{0};
     std::atomic<const std::function<void(int64_t, int64_t)>*> fn{nullptr};
-    std::atomic<int64_t> begin{0}, end{0}, chunk{0}, chunks{0};
+    std::atomic<int64_t> begin{0}, end{0}, chunks{0};
 
     void publish(const Job& job) {
       sequence.store(2 * job.generation - 1, std::memory_order_relaxed);
@@ -91,7 +99,6 @@ class ThreadPool {
       fn.store(job.fn, std::memory_order_relaxed);
       begin.store(job.begin, std::memory_order_relaxed);
       end.store(job.end, std::memory_order_relaxed);
-      chunk.store(job.chunk, std::memory_order_relaxed);
       chunks.store(job.chunks, std::memory_order_relaxed);
       sequence.store(2 * job.generation, std::memory_order_release);
     }
@@ -100,9 +107,8 @@ class ThreadPool {
       for (;;) {
         const uint64_t before = sequence.load(std::memory_order_acquire);
         if (before % 2 == 0) {
-          const Job job{fn.load(std::memory_order_relaxed),     begin.load(std::memory_order_relaxed),
-                        end.load(std::memory_order_relaxed),    chunk.load(std::memory_order_relaxed),
-                        chunks.load(std::memory_order_relaxed), before / 2};
+          const Job job{fn.load(std::memory_order_relaxed), begin.load(std::memory_order_relaxed),
+                        end.load(std::memory_order_relaxed), chunks.load(std::memory_order_relaxed), before / 2};
           std::atomic_thread_fence(std::memory_order_acquire);
           if (sequence.load(std::memory_order_relaxed) == before) return job;
         }
@@ -111,18 +117,45 @@ class ThreadPool {
     }
   };
 
-  void work(const Job& job) {
-    tls_in_parallel = true;
-    for (;;) {
-      uint64_t t = ticket_.load();
-      do {
-        if ((t >> 32) != job.generation || static_cast<int64_t>(t & 0xffffffffu) >= job.chunks) {
-          tls_in_parallel = false;
-          return;
+  // A participant's chunks of the current job, [front, back), in one word with the job's generation,
+  // so that a participant still finishing one job can never claim a chunk of the next. Each on a
+  // cache line of its own: its owner claims from it once per chunk.
+  struct alignas(64) Share {
+    static constexpr int64_t kMaxChunks = 0xffff;  // front and back have 16 bits each
+    std::atomic<uint64_t> word{0};
+
+    void reset(uint64_t generation, int64_t front, int64_t back) {
+      word.store(generation << 32 | static_cast<uint64_t>(front) << 16 | static_cast<uint64_t>(back),
+                 std::memory_order_relaxed);
+    }
+    // The first chunk (the owner's) or the last (another participant's), or -1 when none is left.
+    int64_t claim(uint64_t generation, bool first) {
+      uint64_t w = word.load(std::memory_order_relaxed);
+      for (;;) {
+        const int64_t front = static_cast<int64_t>(w >> 16 & 0xffff), back = static_cast<int64_t>(w & 0xffff);
+        if ((w >> 32) != (generation & 0xffffffffu) || front >= back) return -1;
+        if (word.compare_exchange_weak(w, first ? w + (1u << 16) : w - 1, std::memory_order_relaxed)) {
+          return first ? front : back - 1;
         }
-      } while (!ticket_.compare_exchange_weak(t, t + 1));
-      const int64_t b = job.begin + static_cast<int64_t>(t & 0xffffffffu) * job.chunk;
-      const int64_t e = std::min(job.end, b + job.chunk);
+      }
+    }
+  };
+
+  int64_t claim(const Job& job, int self) {
+    const int participants = size();
+    int64_t chunk = shares_[self].claim(job.generation, true);
+    for (int i = 1; chunk < 0 && i < participants; ++i) {
+      chunk = shares_[(self + i) % participants].claim(job.generation, false);
+    }
+    return chunk;
+  }
+
+  void work(const Job& job, int self) {
+    tls_in_parallel = true;
+    for (int64_t chunk = claim(job, self); chunk >= 0; chunk = claim(job, self)) {
+      // Sizes that differ by at most one: ceil-sized chunks could leave the last shares empty.
+      const int64_t range = job.end - job.begin;
+      const int64_t b = job.begin + range * chunk / job.chunks, e = job.begin + range * (chunk + 1) / job.chunks;
       try {
         if (b < e) (*job.fn)(b, e);
       } catch (...) {
@@ -134,10 +167,10 @@ class ThreadPool {
         done_.notify_all();
       }
     }
+    tls_in_parallel = false;
   }
 
-  void worker_loop() {
-    uint64_t seen = 0;
+  void worker_loop(int self, uint64_t seen) {
     for (;;) {
       // Spin briefly before sleeping: waking a sleeping thread costs 30-75 us on a VM, more than
       // many whole ops, and training loops issue parallel ops back to back.
@@ -151,7 +184,7 @@ class ThreadPool {
       if (doorbell_.load(std::memory_order_acquire) == kStopping) return;
       const Job job = slot_.read();
       seen = job.generation;
-      work(job);
+      work(job, self);
     }
   }
 
@@ -175,8 +208,9 @@ class ThreadPool {
   JobSlot slot_;
   alignas(64) std::atomic<uint64_t> doorbell_{0};  // the latest job's generation, or kStopping
   static constexpr uint64_t kStopping = ~uint64_t{0};
-  alignas(64) std::atomic<uint64_t> ticket_{0};
-  std::atomic<int64_t> pending_{0};  // chunks of the current job not yet finished
+  alignas(64) int participants_ = 1;  // the caller and the workers; read by every claim, so off the doorbell's line
+  std::vector<Share> shares_;         // one per participant
+  alignas(64) std::atomic<int64_t> pending_{0};  // chunks of the current job not yet finished
   static constexpr int kSpinIterations = 2000;  // ~50 us of pause instructions
   uint64_t generation_ = 0;           // the latest job's; written by the caller under job_mutex_
   uint64_t sleepers_generation_ = 0;  // the same, under mutex_, for workers waiting on wake_
@@ -200,7 +234,13 @@ bool in_parallel_region() { return tls_in_parallel; }
 
 void parallel_for_impl(int64_t begin, int64_t end, int64_t grain, const std::function<void(int64_t, int64_t)>& fn) {
   ThreadPool& threads = pool();
-  threads.run(begin, end, std::max<int64_t>(grain, 1), threads.size(), fn);
+  const int64_t participants = threads.size();
+  grain = std::max<int64_t>(grain, 1);
+  const int64_t grains = (end - begin + grain - 1) / grain;
+  // As many chunks in every share: three chunks on two threads would leave the third to a race.
+  const int64_t chunks =
+      grains <= participants ? grains : std::min(grains, participants * kChunksPerThread) / participants * participants;
+  threads.run(begin, end, grain, chunks, fn);
 }
 
 void parallel_tasks(int64_t count, const std::function<void(int64_t)>& fn) {
