@@ -361,20 +361,19 @@ void scale(int64_t m, int64_t n, float beta, const float* bias, float* c, int64_
 }
 
 // Runs part(r0, c0, rows, cols) over all of C [m, n]: on the calling thread when one thread would do,
-// else with one fork for the whole product, C cut into a grid of parts_per_thread blocks per thread,
-// each computed by the serial algorithm with its own packed copies (the duplicated packing of the
+// else with one fork for the whole product, C cut into a grid of blocks, one per thread, each
+// computed by the serial algorithm with its own packed copies (the duplicated packing of the
 // shared operand costs O(k * (m + n)) against O(m * n * k) of arithmetic). Cuts fall on the edges
 // of tiles of tile_rows x tile_cols.
 template <typename Part>
-void run_in_parts(int64_t m, int64_t n, int64_t k, int64_t tile_rows, int64_t tile_cols, int64_t parts_per_thread,
-                  const Part& part) {
+void run_in_parts(int64_t m, int64_t n, int64_t k, int64_t tile_rows, int64_t tile_cols, const Part& part) {
   const int threads = get_num_threads();
   constexpr double kMinParallelMacs = 64.0 * 64 * 64;
   if (threads == 1 || in_parallel_region() || static_cast<double>(m) * n * k < kMinParallelMacs)
     return part(0, 0, m, n);
   const int64_t row_tiles = (m + tile_rows - 1) / tile_rows, col_tiles = (n + tile_cols - 1) / tile_cols;
   int64_t grid_rows = 1, grid_cols = 1;
-  while (grid_rows * grid_cols < threads * parts_per_thread) {
+  while (grid_rows * grid_cols < threads) {
     const bool cut_rows = row_tiles * grid_cols >= col_tiles * grid_rows;  // the longer side, in tiles per part
     if (cut_rows && grid_rows < row_tiles) ++grid_rows;
     else if (grid_cols < col_tiles) ++grid_cols;
@@ -397,14 +396,9 @@ void sgemm(int64_t m, int64_t n, int64_t k, float alpha, MatrixView a, MatrixVie
            int64_t ldc, const float* column_bias) {
   if (m <= 0 || n <= 0) return;
   if (k <= 0 || alpha == 0) return scale(m, n, beta, column_bias, c, ldc);
-  // The dot-product GEMM's few rows of A are shared: it only cuts columns. It packs nothing, so it
-  // is cut into several parts per thread, which a thread that finishes early can take over (see
-  // parallel.h); a packed product keeps one block per thread, as each block packs its own copy of
-  // the operand it does not cut (four per thread measured slower).
+  // The dot-product GEMM's few rows of A are shared: it only cuts columns.
   const bool dot = sgemm_dot_suits(m, k, a, b);
-  const int64_t parts_per_thread = dot ? kChunksPerThread : 1;
-  run_in_parts(m, n, k, dot ? m : MR, dot ? kDotTileCols : NR, parts_per_thread, [&](int64_t r0, int64_t c0,
-                                                                                         int64_t rows, int64_t cols) {
+  run_in_parts(m, n, k, dot ? m : MR, dot ? kDotTileCols : NR, [&](int64_t r0, int64_t c0, int64_t rows, int64_t cols) {
     const float* bias = column_bias ? column_bias + c0 : nullptr;
     float* part = c + r0 * ldc + c0;
     if (dot) sgemm_dot(rows, cols, k, alpha, offset(a, r0, 0), offset(b, 0, c0), beta, bias, part, ldc);
@@ -416,7 +410,7 @@ void sgemm(int64_t m, int64_t n, int64_t k, float alpha, MatrixView a, const Pan
            int64_t ldc) {
   if (m <= 0 || n <= 0) return;
   if (k <= 0 || alpha == 0) return scale(m, n, beta, nullptr, c, ldc);
-  run_in_parts(m, n, k, MR, NR, 1, [&](int64_t r0, int64_t c0, int64_t rows, int64_t cols) {
+  run_in_parts(m, n, k, MR, NR, [&](int64_t r0, int64_t c0, int64_t rows, int64_t cols) {
     sgemm_serial(rows, cols, k, alpha, offset(a, r0, 0), {{}, &b, c0}, beta, nullptr, c + r0 * ldc + c0, ldc);
   });
 }
