@@ -153,11 +153,13 @@ class ThreadPool {
   void work(const Job& job, int self) {
     tls_in_parallel = true;
     for (int64_t chunk = claim(job, self); chunk >= 0; chunk = claim(job, self)) {
-      // Sizes that differ by at most one: ceil-sized chunks could leave the last shares empty.
-      const int64_t range = job.end - job.begin;
-      const int64_t b = job.begin + range * chunk / job.chunks, e = job.begin + range * (chunk + 1) / job.chunks;
+      // Sizes that differ by at most one (the first range % chunks one longer): ceil-sized chunks
+      // could leave the last shares empty.
+      const int64_t length = (job.end - job.begin) / job.chunks, longer = (job.end - job.begin) % job.chunks;
+      const int64_t b = job.begin + chunk * length + std::min(chunk, longer);
+      const int64_t e = b + length + (chunk < longer ? 1 : 0);
       try {
-        if (b < e) (*job.fn)(b, e);
+        (*job.fn)(b, e);
       } catch (...) {
         std::lock_guard lock(mutex_);
         if (!error_) error_ = std::current_exception();

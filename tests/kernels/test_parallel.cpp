@@ -49,7 +49,7 @@ TEST(Parallel, ForCoversTheRangeOnceInEqualSharesOfChunks) {
     });
     std::sort(few.begin(), few.end());
     if (threads == 2) {
-      EXPECT_EQ(few, (std::vector<std::pair<int64_t, int64_t>>{{0, 12}, {12, 25}}));
+      EXPECT_EQ(few, (std::vector<std::pair<int64_t, int64_t>>{{0, 13}, {13, 25}}));
     }
     // A range no larger than one grain runs inline, as one chunk.
     std::vector<std::pair<int64_t, int64_t>> small;
