@@ -10,6 +10,9 @@ CHECK_LAYERS := ../shared/tools/check-layers
 # benchmarks/peers/<stem>.cpp builds bench_peer_<stem>, compared with accel's bench_<stem>.
 PEERS := build/bench-peers
 PEER_STEMS := $(basename $(notdir $(wildcard benchmarks/peers/*.cpp)))
+# The same peers against Debian's libtorch 1.13 (tools/setup-debian-torch.sh), when it is installed.
+DEBIAN_PEERS := build/bench-peers-debian
+DEBIAN_TORCH_DIR := /usr/lib/x86_64-linux-gnu/cmake/Torch
 TORCH_PYTHON ?= $(CURDIR)/.venv-torch/bin/python
 # e.g. BENCH_COMPARE_ARGS="--rounds 5" on a busy machine (see tools/bench_compare.py --help)
 BENCH_COMPARE_ARGS ?=
@@ -45,6 +48,11 @@ bench: build
 	  echo "== accel vs libtorch: $$s"; \
 	  tools/bench_compare.py $(RELEASE)/bench_$$s $(PEERS)/bench_peer_$$s $(BENCH_COMPARE_ARGS); \
 	done
+	@set -e; for s in $(PEER_STEMS); do \
+	  [ -x $(DEBIAN_PEERS)/bench_peer_$$s ] || continue; \
+	  echo "== accel vs Debian's libtorch: $$s"; \
+	  tools/bench_compare.py $(RELEASE)/bench_$$s $(DEBIAN_PEERS)/bench_peer_$$s $(BENCH_COMPARE_ARGS); \
+	done
 
 # Needs the reference PyTorch (TORCH_PYTHON); the peers link the libtorch its wheel carries.
 # The peers run on the CPU only, but a CUDA wheel's TorchConfig probes for GPUs with a CUDA20 test
@@ -60,6 +68,16 @@ bench-compare: build
 	  echo "== accel vs libtorch: $$s"; \
 	  tools/bench_compare.py $(RELEASE)/bench_$$s $(PEERS)/bench_peer_$$s $(BENCH_COMPARE_ARGS); \
 	done
+	@if [ -f $(DEBIAN_TORCH_DIR)/TorchConfig.cmake ]; then \
+	  set -e; \
+	  cmake -S . -B $(DEBIAN_PEERS) -G Ninja -DCMAKE_BUILD_TYPE=Release -DACCEL_BUILD_TESTS=OFF -DACCEL_CUDA=OFF \
+	    -DACCEL_BENCH_LIBTORCH=ON -DTorch_DIR=$(DEBIAN_TORCH_DIR); \
+	  cmake --build $(DEBIAN_PEERS) -j$(JOBS) --target $(addprefix bench_peer_,$(PEER_STEMS)); \
+	  for s in $(PEER_STEMS); do \
+	    echo "== accel vs Debian's libtorch: $$s"; \
+	    tools/bench_compare.py $(RELEASE)/bench_$$s $(DEBIAN_PEERS)/bench_peer_$$s $(BENCH_COMPARE_ARGS); \
+	  done; \
+	else echo "== no Debian libtorch (tools/setup-debian-torch.sh installs it): skipped"; fi
 
 asan: deps
 	cmake --preset asan

@@ -6,7 +6,6 @@
 #include <benchmark/benchmark.h>
 
 #include <cstddef>
-#include <optional>
 #include <utility>
 
 #include <torch/torch.h>
@@ -23,7 +22,8 @@ class InMemoryImages : public torch::data::datasets::Dataset<InMemoryImages> {
     const auto i = static_cast<int64_t>(index);
     return {images_[i], labels_[i]};
   }
-  std::optional<size_t> size() const override { return static_cast<size_t>(images_.size(0)); }
+  // c10::optional: std::optional in libtorch 2.x, a class of its own in Debian's 1.13.
+  c10::optional<size_t> size() const override { return static_cast<size_t>(images_.size(0)); }
 
  private:
   torch::Tensor images_, labels_;

@@ -57,7 +57,7 @@ void conv2d_backward(benchmark::State& state, int64_t cin, int64_t cout, int64_t
   const Tensor dy = torch::randn({64, cout, hw, hw});
   for (auto _ : state) {
     benchmark::DoNotOptimize(
-        at::convolution_backward(dy, x, w, std::nullopt, {1, 1}, {1, 1}, {1, 1}, false, {0, 0}, 1, output_mask));
+        at::convolution_backward(dy, x, w, c10::nullopt, {1, 1}, {1, 1}, {1, 1}, false, {0, 0}, 1, output_mask));
   }
   state.counters["GFLOPS"] = per_second(2.0 * 64 * cout * hw * hw * cin * 9 * 1e-9);
 }
