@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs the Debian packages accel needs to build, test and run its demo. Idempotent: it only
-# touches apt when a package is missing. Later layers append to PACKAGES.
+# Installs the Debian packages accel needs to build, test and run its demo, and any packages named
+# as arguments (tools/setup-debian-torch.sh adds the optional Debian libtorch that way). Idempotent:
+# it only touches apt when a package is missing. Later layers append to PACKAGES.
 set -euo pipefail
 
 PACKAGES=(
@@ -9,6 +10,7 @@ PACKAGES=(
   libgtest-dev googletest libgmock-dev libbenchmark-dev
   dataset-fashion-mnist
 )
+PACKAGES+=("$@")
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do

@@ -33,12 +33,11 @@ class ThreadPool {
  public:
   explicit ThreadPool(int threads) { resize(threads); }
 
-  int size() const { return participants_; }
+  int size() const { return static_cast<int>(shares_.size()); }
 
   void resize(int threads) {
     stop();
     stopping_ = false;
-    participants_ = threads;
     shares_ = std::vector<Share>(static_cast<size_t>(threads));
     // A new worker has seen every job so far: the last one is over.
     for (int i = 1; i < threads; ++i) workers_.emplace_back([this, i, seen = generation_] { worker_loop(i, seen); });
@@ -210,8 +209,8 @@ class ThreadPool {
   JobSlot slot_;
   alignas(64) std::atomic<uint64_t> doorbell_{0};  // the latest job's generation, or kStopping
   static constexpr uint64_t kStopping = ~uint64_t{0};
-  alignas(64) int participants_ = 1;  // the caller and the workers; read by every claim, so off the doorbell's line
-  std::vector<Share> shares_;         // one per participant
+  // One per participant (the caller and the workers); read by every claim, so off the doorbell's line.
+  alignas(64) std::vector<Share> shares_;
   alignas(64) std::atomic<int64_t> pending_{0};  // chunks of the current job not yet finished
   static constexpr int kSpinIterations = 2000;  // ~50 us of pause instructions
   uint64_t generation_ = 0;           // the latest job's; written by the caller under job_mutex_
